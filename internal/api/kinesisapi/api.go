@@ -1,0 +1,34 @@
+package kinesisapi
+
+import "context"
+
+// API is the part of Kinesis Data Streams that Freshet serves. Each method
+// takes the operation's input and returns its output or an *awserr.Error.
+// Operations of the model that are not here answer with
+// UnknownOperationException (see Register); docs/coverage.md lists both.
+type API interface {
+	CreateStream(ctx context.Context, in *CreateStreamInput) (*struct{}, error)
+	DeleteStream(ctx context.Context, in *DeleteStreamInput) (*struct{}, error)
+	DescribeStream(ctx context.Context, in *DescribeStreamInput) (*DescribeStreamOutput, error)
+	DescribeStreamSummary(ctx context.Context, in *DescribeStreamSummaryInput) (*DescribeStreamSummaryOutput, error)
+	ListStreams(ctx context.Context, in *ListStreamsInput) (*ListStreamsOutput, error)
+	ListShards(ctx context.Context, in *ListShardsInput) (*ListShardsOutput, error)
+
+	PutRecord(ctx context.Context, in *PutRecordInput) (*PutRecordOutput, error)
+	PutRecords(ctx context.Context, in *PutRecordsInput) (*PutRecordsOutput, error)
+	GetShardIterator(ctx context.Context, in *GetShardIteratorInput) (*GetShardIteratorOutput, error)
+	GetRecords(ctx context.Context, in *GetRecordsInput) (*GetRecordsOutput, error)
+
+	IncreaseStreamRetentionPeriod(ctx context.Context, in *IncreaseStreamRetentionPeriodInput) (*struct{}, error)
+	DecreaseStreamRetentionPeriod(ctx context.Context, in *DecreaseStreamRetentionPeriodInput) (*struct{}, error)
+
+	AddTagsToStream(ctx context.Context, in *AddTagsToStreamInput) (*struct{}, error)
+	RemoveTagsFromStream(ctx context.Context, in *RemoveTagsFromStreamInput) (*struct{}, error)
+	ListTagsForStream(ctx context.Context, in *ListTagsForStreamInput) (*ListTagsForStreamOutput, error)
+	TagResource(ctx context.Context, in *TagResourceInput) (*struct{}, error)
+	UntagResource(ctx context.Context, in *UntagResourceInput) (*struct{}, error)
+	ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error)
+
+	DescribeLimits(ctx context.Context, in *DescribeLimitsInput) (*DescribeLimitsOutput, error)
+	DescribeAccountSettings(ctx context.Context, in *DescribeAccountSettingsInput) (*DescribeAccountSettingsOutput, error)
+}

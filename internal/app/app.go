@@ -1,0 +1,210 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/freshet/freshet/internal/api/kinesisapi"
+	"github.com/freshet/freshet/internal/config"
+	"github.com/freshet/freshet/internal/protocol/dispatch"
+	"github.com/freshet/freshet/internal/protocol/sigv4"
+	"github.com/freshet/freshet/internal/storage"
+	"github.com/freshet/freshet/internal/storage/memstore"
+	"github.com/freshet/freshet/internal/storage/pebblestore"
+	"github.com/freshet/freshet/internal/streams"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/app.Version=…";
+// otherwise it comes from the module's build info.
+var Version = ""
+
+// VersionString returns the version Freshet reports.
+func VersionString() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Server is a running Freshet.
+type Server struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   storage.Backend
+	streams *streams.Service
+	http    *http.Server
+	ln      net.Listener
+	ready   atomic.Bool
+	served  chan error
+}
+
+// Options are hooks for tests; the zero value is what `freshet serve` uses.
+type Options struct {
+	// Now replaces the clock of every service.
+	Now func() time.Time
+}
+
+// Start opens storage, builds the services and starts serving. Close stops it.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Options) (*Server, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s := &Server{cfg: cfg, log: log, served: make(chan error, 1)}
+	store, err := openStore(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	s.store = store
+
+	s.streams = streams.New(streams.Options{
+		Store:      store,
+		Logger:     log.With("service", "kinesis"),
+		Account:    cfg.AccountID,
+		Region:     cfg.Region,
+		StateDelay: cfg.StateDelay,
+		ShardLimit: cfg.ShardLimit,
+		Now:        o.Now,
+	})
+	if err := s.streams.Initialize(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+
+	verifier, err := newVerifier(cfg)
+	if err != nil {
+		s.streams.Close()
+		store.Close()
+		return nil, err
+	}
+	mux := dispatch.New(dispatch.Options{Logger: log, Account: cfg.AccountID, Region: cfg.Region, Verifier: verifier})
+	kinesisapi.Register(mux, s.streams)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		s.streams.Close()
+		store.Close()
+		return nil, fmt.Errorf("app: listen on %s: %w", cfg.Listen, err)
+	}
+	s.ln = ln
+	s.http = &http.Server{
+		Handler:           s.routes(mux),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	go func() { s.served <- s.http.Serve(ln) }()
+	s.ready.Store(true)
+
+	dataDir := cfg.DataDir
+	if cfg.Memory {
+		dataDir = "(memory)"
+	}
+	log.Info("freshet started", "version", VersionString(), "listen", ln.Addr().String(), "storage", store.Name(), "data_dir", dataDir, "fsync", cfg.Fsync, "auth", cfg.Auth)
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops accepting requests, waits for those in flight (up to the
+// shutdown timeout) and closes the services and storage.
+func (s *Server) Close() error {
+	s.ready.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	err = errors.Join(err, s.streams.Close(), s.store.Close())
+	s.log.Info("freshet stopped")
+	return err
+}
+
+// Run starts Freshet and serves until ctx is cancelled, then shuts down.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	s, err := Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-s.served:
+		s.served <- err
+		log.Error("server stopped", "err", err)
+	}
+	return s.Close()
+}
+
+func (s *Server) routes(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if !s.ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"status":"unavailable"}`))
+			return
+		}
+		fmt.Fprintf(w, `{"status":"ready","storage":%q}`, s.store.Name())
+	})
+	mux.Handle("/", api)
+	return mux
+}
+
+func openStore(cfg config.Config, log *slog.Logger) (storage.Backend, error) {
+	if cfg.Memory {
+		return memstore.New(), nil
+	}
+	mode, err := pebblestore.ParseSyncMode(cfg.Fsync)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("app: data dir: %w", err)
+	}
+	store, err := pebblestore.Open(pebblestore.Options{Dir: cfg.DataDir, Sync: mode, Interval: cfg.FsyncInterval, Logger: log.With("component", "pebble")})
+	if err != nil {
+		return nil, fmt.Errorf("app: open storage: %w", err)
+	}
+	return store, nil
+}
+
+func newVerifier(cfg config.Config) (*sigv4.Verifier, error) {
+	if cfg.Auth != config.AuthStrict {
+		return nil, nil
+	}
+	keys := map[string]string{}
+	if cfg.Credentials != "" {
+		loaded, err := sigv4.LoadCredentials(cfg.Credentials)
+		if err != nil {
+			return nil, fmt.Errorf("app: credentials: %w", err)
+		}
+		keys = loaded
+	}
+	if cfg.AccessKeyID != "" {
+		keys[cfg.AccessKeyID] = cfg.SecretAccessKey
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("app: --auth strict needs credentials (--credentials or FRESHET_ACCESS_KEY_ID and FRESHET_SECRET_ACCESS_KEY)")
+	}
+	return &sigv4.Verifier{Lookup: func(id string) (string, bool) {
+		secret, ok := keys[id]
+		return secret, ok
+	}}, nil
+}

@@ -1,0 +1,23 @@
+// Package bench is Freshet's load generator, run as `freshet bench`: in the
+// spirit of kafka-producer-perf-test it creates a stream, drives concurrent
+// PutRecords producers (optionally paced) while one polling consumer per
+// shard measures end-to-end latency, reads everything back from
+// TRIM_HORIZON, verifies that every acknowledged record arrived exactly once,
+// intact and in order, and reports throughput, latency, errors, and the
+// server's CPU time per record and memory.
+//
+// By default it starts its own server as a child process (the running
+// executable with `serve` and a temporary data directory); with an endpoint
+// it measures an existing server, and with that server's PID it also charges
+// the server's CPU and reads its RSS from /proc.
+//
+// It talks to Freshet only over the wire, the way a real client does: it
+// imports aws-sdk-go-v2 (service/kinesis, credentials) and the standard
+// library, and deliberately no other Freshet package. The SDK client has its
+// retries disabled so that every error and throttle is counted here, and
+// request bodies are wrapped to avoid an aws-sdk-go-v2 race against fast
+// loopback servers (see client.go).
+//
+// Entry points: Main for the command line, Run and Options for Go code
+// (tests and `go test -bench`).
+package bench

@@ -1,0 +1,197 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/freshet/freshet/internal/protocol/awserr"
+	"github.com/freshet/freshet/internal/protocol/awsjson"
+	"github.com/freshet/freshet/internal/protocol/request"
+	"github.com/freshet/freshet/internal/protocol/sigv4"
+)
+
+// Handler serves one operation: it decodes body, does the work and returns
+// the encoded response. body is only valid until Handler returns.
+type Handler func(ctx context.Context, body []byte) ([]byte, error)
+
+// Options configures a Mux.
+type Options struct {
+	Logger  *slog.Logger
+	Account string // account of every caller (multi-account comes later)
+	Region  string // region when a request is unsigned
+	// Verifier checks signatures; nil accepts any signature (--auth off).
+	Verifier *sigv4.Verifier
+	// MaxBody caps a request body; larger ones get 413. 16 MiB when zero.
+	MaxBody int64
+}
+
+// Mux routes by X-Amz-Target.
+type Mux struct {
+	opts     Options
+	log      *slog.Logger
+	handlers map[string]Handler
+	bufs     sync.Pool
+}
+
+// New returns an empty Mux.
+func New(opts Options) *Mux {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBody == 0 {
+		opts.MaxBody = 16 << 20
+	}
+	return &Mux{opts: opts, log: opts.Logger, handlers: map[string]Handler{},
+		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+}
+
+// Handle registers h for target, e.g. "Kinesis_20131202.PutRecords".
+func (m *Mux) Handle(target string, h Handler) { m.handlers[target] = h }
+
+// Handles reports whether target has a handler.
+func (m *Mux) Handles(target string) bool { _, ok := m.handlers[target]; return ok }
+
+const jsonContentType = "application/x-amz-json-1.1"
+
+// ServeHTTP serves one AWS JSON request.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info := &request.Info{RequestID: newRequestID(), Account: m.opts.Account, Region: m.opts.Region}
+	h := w.Header()
+	h.Set("x-amzn-RequestId", info.RequestID)
+	h.Set("x-amz-id-2", newID2())
+
+	target := r.Header.Get("X-Amz-Target")
+	if r.Method != http.MethodPost || target == "" {
+		m.fail(w, info, "", awserr.UnknownOperation())
+		return
+	}
+	auth, err := sigv4.Parse(r)
+	if err != nil {
+		m.fail(w, info, target, err)
+		return
+	}
+	if auth != nil {
+		info.AccessKeyID = auth.AccessKeyID
+		if auth.Region != "" {
+			info.Region = auth.Region
+		}
+	}
+
+	buf := m.bufs.Get().(*bytes.Buffer)
+	defer m.release(buf)
+	if r.ContentLength > m.opts.MaxBody {
+		m.fail(w, info, target, tooLarge())
+		return
+	}
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, m.opts.MaxBody+1))
+	if err != nil {
+		m.fail(w, info, target, awserr.Serialization("Could not read the request body"))
+		return
+	}
+	if n > m.opts.MaxBody {
+		m.fail(w, info, target, tooLarge())
+		return
+	}
+	body := buf.Bytes()
+
+	if v := m.opts.Verifier; v != nil {
+		if auth == nil {
+			m.fail(w, info, target, awserr.MissingAuthenticationToken())
+			return
+		}
+		if err := v.Verify(r, body, auth); err != nil {
+			m.fail(w, info, target, err)
+			return
+		}
+	}
+
+	handler, ok := m.handlers[target]
+	if !ok {
+		m.fail(w, info, target, awserr.UnknownOperation())
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct == "application/x-amz-cbor-1.1" {
+		m.fail(w, info, target, awserr.New("UnknownOperationException", "Freshet does not serve application/x-amz-cbor-1.1 yet; use JSON (for the Java SDK: AWS_CBOR_DISABLE=true)"))
+		return
+	}
+
+	out, err := handler(request.NewContext(r.Context(), info), body)
+	if err != nil {
+		m.fail(w, info, target, err)
+		return
+	}
+	h.Set("Content-Type", jsonContentType)
+	h.Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(out)
+}
+
+func (m *Mux) release(buf *bytes.Buffer) {
+	if buf.Cap() > 8<<20 {
+		return // let very large buffers go
+	}
+	buf.Reset()
+	m.bufs.Put(buf)
+}
+
+func tooLarge() *awserr.Error {
+	return &awserr.Error{Code: "SerializationException", Message: "Request entity too large", Status: http.StatusRequestEntityTooLarge, MessageKey: "Message"}
+}
+
+// fail renders err as AWS does. Errors that are not API errors become
+// InternalFailure and are logged with the request ID (never the payload).
+func (m *Mux) fail(w http.ResponseWriter, info *request.Info, target string, err error) {
+	e, ok := awserr.As(err)
+	if !ok || errors.Is(err, context.Canceled) && e == nil {
+		m.log.Error("request failed", "request_id", info.RequestID, "operation", target, "err", err)
+		e = awserr.InternalFailure()
+	}
+	if e.Status >= 500 {
+		m.log.Error("request failed", "request_id", info.RequestID, "operation", target, "error_code", e.Code)
+	} else {
+		m.log.Debug("request rejected", "request_id", info.RequestID, "operation", target, "error_code", e.Code)
+	}
+	body := awsjson.ErrorBody(e)
+	h := w.Header()
+	h.Set("Content-Type", jsonContentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.Status)
+	w.Write(body)
+}
+
+// newRequestID returns a random UUID, as AWS's request IDs are.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+func newID2() string {
+	var b [48]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,83 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/freshet/freshet/internal/api/kinesisapi"
+)
+
+const (
+	getRecordsDefaultLimit = 10000
+	getRecordsMaxBytes     = 10 << 20
+)
+
+// GetRecords reads records from the position an iterator points at and
+// returns the iterator for the next call.
+func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput) (*kinesisapi.GetRecordsOutput, error) {
+	it, err := s.decodeIterator(in.ShardIterator)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := s.checkIterator(it, now); err != nil {
+		return nil, err
+	}
+	t := target{account: it.account, region: it.region, name: it.stream}
+	state, err := s.getActive(t)
+	if err != nil || uidBytes(state.doc.UID) != it.uid {
+		return nil, shardNotFound(shardID(it.shard), t)
+	}
+	sh := state.shard(it.shard)
+	if sh == nil {
+		return nil, shardNotFound(shardID(it.shard), t)
+	}
+	limit := getRecordsDefaultLimit
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	log := state.doc.logName(sh.Index)
+	recs, err := s.logs.Read(ctx, log, it.offset, limit, getRecordsMaxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("streams: read: %w", err)
+	}
+	_, tip, err := s.logs.Bounds(ctx, log)
+	if err != nil {
+		return nil, fmt.Errorf("streams: bounds: %w", err)
+	}
+
+	out := &kinesisapi.GetRecordsOutput{Records: make([]kinesisapi.Record, len(recs))}
+	createSec := uint64(sh.CreatedMs / 1000)
+	var arrival *time.Time
+	for i := range recs {
+		r := &recs[i]
+		if arrival == nil || arrival.UnixMilli() != r.ArrivalMs {
+			a := time.UnixMilli(r.ArrivalMs)
+			arrival = &a
+		}
+		out.Records[i] = kinesisapi.Record{
+			SequenceNumber:              seqNum{shardCreateSec: createSec, shardIndex: sh.Index, offset: r.Offset, timeSec: uint64(r.ArrivalMs / 1000)}.String(),
+			ApproximateArrivalTimestamp: arrival,
+			Data:                        r.Data,
+			PartitionKey:                string(r.PartitionKey),
+		}
+	}
+	next := it.offset
+	if n := len(recs); n > 0 {
+		next = recs[n-1].Offset + 1
+	}
+	var behind int64
+	if next < tip && len(recs) > 0 {
+		behind = now.UnixMilli() - recs[len(recs)-1].ArrivalMs
+		if behind < 0 {
+			behind = 0
+		}
+	}
+	out.MillisBehindLatest = &behind
+	it.offset = next
+	it.issuedMs = now.UnixMilli()
+	nextIt := s.encodeIterator(it)
+	out.NextShardIterator = &nextIt
+	return out, nil
+}

@@ -1,0 +1,42 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/freshet/freshet/internal/api/kinesisapi"
+	"github.com/freshet/freshet/internal/protocol/awserr"
+	"github.com/freshet/freshet/internal/storage"
+)
+
+// PutRecord writes one record.
+func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) (*kinesisapi.PutRecordOutput, error) {
+	t, err := s.resolve(ctx, in.StreamName, in.StreamARN)
+	if err != nil {
+		return nil, err
+	}
+	state, err := s.getActive(t)
+	if err != nil {
+		return nil, err
+	}
+	if max := int(state.doc.MaxRecordKiB) << 10; len(in.Data) > max {
+		return nil, awserr.ValidationError(dataTooLong(len(in.Data), max, "data"))
+	}
+	if in.SequenceNumberForOrdering != nil {
+		// Our sequence numbers always increase within a shard, so the
+		// ordering guarantee holds; the value must still be one of ours.
+		if seq, ok := parseSeqNum(*in.SequenceNumberForOrdering); !ok || seq.timeSec > uint64(s.now().Unix()) {
+			return nil, awserr.Newf("InvalidArgumentException", "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", *in.SequenceNumberForOrdering, t.name, t.account)
+		}
+	}
+	rt, err := routeRecord(state, in.PartitionKey, in.ExplicitHashKey)
+	if err != nil {
+		return nil, err
+	}
+	b := &storage.Batch{Log: rt.log, Records: []storage.Record{{PartitionKey: []byte(in.PartitionKey), Data: in.Data}}}
+	if err := s.logs.Append(ctx, []*storage.Batch{b}); err != nil {
+		return nil, fmt.Errorf("streams: append: %w", err)
+	}
+	seq := seqNum{shardCreateSec: uint64(rt.shard.CreatedMs / 1000), shardIndex: rt.shard.Index, offset: b.FirstOffset, timeSec: uint64(b.ArrivalMs / 1000)}
+	return &kinesisapi.PutRecordOutput{ShardId: rt.id, SequenceNumber: seq.String(), EncryptionType: &encryptionNone}, nil
+}

@@ -1,0 +1,116 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/freshet/freshet/internal/api/kinesisapi"
+	"github.com/freshet/freshet/internal/protocol/awserr"
+	"github.com/freshet/freshet/internal/storage"
+)
+
+const (
+	maxPutRecordsBytes      = 5 << 20
+	maxPutRecordsBytesLarge = 10 << 20
+)
+
+// PutRecords writes up to 500 records in one call. Records are routed to
+// shards by hash key and written in one atomic, durable commit; their
+// sequence numbers follow request order within each shard.
+func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput) (*kinesisapi.PutRecordsOutput, error) {
+	t, err := s.resolve(ctx, in.StreamName, in.StreamARN)
+	if err != nil {
+		return nil, err
+	}
+	state, err := s.getActive(t)
+	if err != nil {
+		return nil, err
+	}
+	maxRecord := int(state.doc.MaxRecordKiB) << 10
+	limit := maxPutRecordsBytes
+	if maxRecord > 1<<20 {
+		limit = maxPutRecordsBytesLarge
+	}
+	var total int
+	var v awserr.Validation
+	for i := range in.Records {
+		r := &in.Records[i]
+		if len(r.Data) > maxRecord {
+			v.Add(dataTooLong(len(r.Data), maxRecord, "records."+strconv.Itoa(i+1)+".member.data"))
+		}
+		total += len(r.Data) + len(r.PartitionKey)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if total > limit {
+		return nil, awserr.Newf("InvalidArgumentException", "Records size exceeds %d MB limit", limit>>20)
+	}
+
+	// Route every record, then build one batch per shard in request order.
+	routes := make([]*route, len(in.Records))
+	pos := make([]int, len(in.Records))
+	batchOf := make(map[*route]*storage.Batch, len(state.routes))
+	batches := make([]*storage.Batch, 0, len(state.routes))
+	for i := range in.Records {
+		r := &in.Records[i]
+		rt, err := routeRecord(state, r.PartitionKey, r.ExplicitHashKey)
+		if err != nil {
+			return nil, err
+		}
+		b := batchOf[rt]
+		if b == nil {
+			b = &storage.Batch{Log: rt.log, Records: make([]storage.Record, 0, len(in.Records)/len(state.routes)+1)}
+			batchOf[rt] = b
+			batches = append(batches, b)
+		}
+		routes[i] = rt
+		pos[i] = len(b.Records)
+		b.Records = append(b.Records, storage.Record{PartitionKey: []byte(r.PartitionKey), Data: r.Data})
+	}
+	if err := s.logs.Append(ctx, batches); err != nil {
+		return nil, fmt.Errorf("streams: append: %w", err)
+	}
+
+	var failed int64
+	out := &kinesisapi.PutRecordsOutput{FailedRecordCount: &failed, Records: make([]kinesisapi.PutRecordsResultEntry, len(in.Records)), EncryptionType: &encryptionNone}
+	seqs := make([]string, len(in.Records))
+	for i, rt := range routes {
+		b := batchOf[rt]
+		seqs[i] = seqNum{
+			shardCreateSec: uint64(rt.shard.CreatedMs / 1000),
+			shardIndex:     rt.shard.Index,
+			offset:         b.FirstOffset + uint64(pos[i]),
+			timeSec:        uint64(b.ArrivalMs / 1000),
+		}.String()
+		out.Records[i] = kinesisapi.PutRecordsResultEntry{SequenceNumber: &seqs[i], ShardId: &rt.id}
+	}
+	return out, nil
+}
+
+// routeRecord picks the open shard for a record: by its explicit hash key
+// if it has one, else by the MD5 of its partition key.
+func routeRecord(state *streamState, partitionKey string, explicit *string) (*route, error) {
+	var h uint128
+	if explicit != nil {
+		var ok bool
+		if h, ok = parseUint128(*explicit); !ok {
+			return nil, awserr.New("InvalidArgumentException", "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was "+*explicit)
+		}
+	} else {
+		h = hashPartitionKey([]byte(partitionKey))
+	}
+	rt := state.routeFor(h)
+	if rt == nil {
+		return nil, fmt.Errorf("streams: no open shard of %s holds hash key %s", state.doc.Name, h)
+	}
+	return rt, nil
+}
+
+// dataTooLong is AWS's validation message for a record over the stream's
+// maximum record size.
+func dataTooLong(n, max int, path string) string {
+	return awserr.Constraint(fmt.Sprintf("'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]'", n, n), path,
+		"Member must have length less than or equal to "+strconv.Itoa(max))
+}
