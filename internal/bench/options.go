@@ -226,11 +226,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	var cli cliFlags
 	fs := newFlagSet(&opts, &cli)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {} // the flag package has printed the error; help goes to stdout below
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(stdout, fs)
 			return 0
 		}
+		fmt.Fprintln(stderr, "run 'freshet bench --help' for the options")
 		return 2
 	}
 	if fs.NArg() > 0 {

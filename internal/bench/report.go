@@ -118,13 +118,13 @@ func writeSummary(w io.Writer, r *Result) {
 	if !r.VerifyOK {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(w, "  verify     %s: missing %d, duplicates %d, ambiguous dups %d, unexpected %d, corrupt %d, order violations %d/%d (seq/producer), shard records %d-%d",
+	line := fmt.Sprintf("  verify     %s: missing %d, duplicates %d, ambiguous dups %d, unexpected %d, corrupt %d, order violations %d/%d (seq/producer), shard records %d-%d",
 		verdict, r.Missing, r.Duplicates, r.AmbiguousDups, r.Unexpected, r.Corrupt,
 		r.OrderViolations, r.ProducerOrderViolations, r.MinShardRecords, r.MaxShardRecords)
 	if !r.ReadBackComplete {
-		fmt.Fprint(w, ", read-back INCOMPLETE")
+		line += ", read-back INCOMPLETE"
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, line)
 	if r.ServerPID > 0 {
 		fmt.Fprintf(w, "  server     pid %d: CPU %.2f s put (%.1f µs/record), %.2f s read-back (%.1f µs/record)\n",
 			r.ServerPID, r.ServerCPUPutSeconds, r.ServerCPUUsPerPutRecord, r.ServerCPUReadSeconds, r.ServerCPUUsPerReadRecord)

@@ -71,6 +71,7 @@ func startServer(ctx context.Context, opts Options) (*childServer, error) {
 	// SIGKILL when ctx ends; stop does that.
 	s.cmd = exec.Command(command[0], args...)
 	s.cmd.Stdout = io.Discard
+	detach(s.cmd)
 	s.cmd.Stderr = s.stderr
 	if opts.ServerStderr != nil {
 		s.cmd.Stderr = io.MultiWriter(s.stderr, opts.ServerStderr)

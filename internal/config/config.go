@@ -29,6 +29,7 @@ type Config struct {
 	Credentials   string        // --credentials: credentials file used by --auth strict
 	LogLevel      string        // --log-level: debug | info | warn | error
 	LogFormat     string        // --log-format: text | json
+	Pprof         bool          // --pprof: serve /debug/pprof/
 	ConfigFile    string        // --config: optional YAML file the settings were read from
 	// ShutdownTimeout is how long a graceful shutdown may take (--shutdown-timeout).
 	ShutdownTimeout time.Duration

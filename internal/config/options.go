@@ -131,6 +131,11 @@ var options = []option{
 		choices: []string{"text", "json"},
 		field:   func(c *Config) any { return &c.LogFormat },
 	},
+	{
+		name: "pprof", section: sectionLogging,
+		usage: "Serve Go's profiler under /debug/pprof/ on the listen address",
+		field: func(c *Config) any { return &c.Pprof },
+	},
 }
 
 // envName is the environment variable of the option called name.

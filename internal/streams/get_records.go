@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/freshet/freshet/internal/api/kinesisapi"
 )
@@ -49,7 +50,17 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 
 	out := &kinesisapi.GetRecordsOutput{Records: make([]kinesisapi.Record, len(recs))}
 	createSec := uint64(sh.CreatedMs / 1000)
+	var run seqRun
+	buf := make([]byte, 0, len(recs)*58)
+	ends := make([]int, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		buf = run.appendNext(buf, seqNum{shardCreateSec: createSec, shardIndex: sh.Index, offset: r.Offset, timeSec: uint64(r.ArrivalMs / 1000)})
+		ends[i] = len(buf)
+	}
+	all := string(buf)
 	var arrival *time.Time
+	start := 0
 	for i := range recs {
 		r := &recs[i]
 		if arrival == nil || arrival.UnixMilli() != r.ArrivalMs {
@@ -57,11 +68,12 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 			arrival = &a
 		}
 		out.Records[i] = kinesisapi.Record{
-			SequenceNumber:              seqNum{shardCreateSec: createSec, shardIndex: sh.Index, offset: r.Offset, timeSec: uint64(r.ArrivalMs / 1000)}.String(),
+			SequenceNumber:              all[start:ends[i]],
 			ApproximateArrivalTimestamp: arrival,
 			Data:                        r.Data,
-			PartitionKey:                string(r.PartitionKey),
+			PartitionKey:                keyString(r.PartitionKey),
 		}
+		start = ends[i]
 	}
 	next := it.offset
 	if n := len(recs); n > 0 {
@@ -81,3 +93,7 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 	out.NextShardIterator = &nextIt
 	return out, nil
 }
+
+// keyString views a partition key read from the store as a string without
+// copying: the store hands every Read fresh memory that nothing modifies.
+func keyString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

@@ -131,3 +131,52 @@ func parseSeqNum(s string) (seqNum, bool) {
 	}
 	return seqNum{shardCreateSec: createSec, shardIndex: uint32(idx), offset: offHi<<32 | offLo, timeSec: timeSec}, true
 }
+
+// offsetStep is what one more offset adds to a sequence number: the offset
+// field starts 80 bits up (16^20), so consecutive records differ by 2^80.
+const offsetStep = "1208925819614629174706176"
+
+// seqRun formats the sequence numbers of consecutive offsets that share a
+// shard and an arrival second: the first in full, each next one by adding
+// 2^80 to the decimal digits, which is far cheaper than 192-bit division.
+type seqRun struct {
+	digits [64]byte // right-aligned decimal digits
+	start  int      // index of the first digit
+	last   seqNum
+	valid  bool
+}
+
+// next returns the decimal form of s, reusing the previous one when s is
+// the next offset in the same second.
+func (r *seqRun) appendNext(dst []byte, s seqNum) []byte {
+	if r.valid && s.offset == r.last.offset+1 && s.timeSec == r.last.timeSec &&
+		s.shardIndex == r.last.shardIndex && s.shardCreateSec == r.last.shardCreateSec {
+		r.addStep()
+	} else {
+		var buf [64]byte
+		d := s.appendTo(buf[:0])
+		r.start = len(r.digits) - len(d)
+		copy(r.digits[r.start:], d)
+		r.valid = true
+	}
+	r.last = s
+	return append(dst, r.digits[r.start:]...)
+}
+
+func (r *seqRun) addStep() {
+	carry := byte(0)
+	i := len(r.digits) - 1
+	for j := len(offsetStep) - 1; j >= 0 || carry != 0; j-- {
+		if i < r.start {
+			r.start = i
+			r.digits[i] = '0'
+		}
+		sum := r.digits[i] - '0' + carry
+		if j >= 0 {
+			sum += offsetStep[j] - '0'
+		}
+		carry = sum / 10
+		r.digits[i] = '0' + sum%10
+		i--
+	}
+}

@@ -82,3 +82,34 @@ func TestUint128(t *testing.T) {
 		t.Fatalf("md5 of a: %s", got)
 	}
 }
+
+func TestSeqRunMatchesFullFormat(t *testing.T) {
+	var run seqRun
+	var buf []byte
+	cases := []seqNum{}
+	for off := uint64(0); off < 3000; off++ {
+		cases = append(cases, seqNum{shardCreateSec: 1700000000, shardIndex: 3, offset: off, timeSec: 1700000000 + off/1000})
+	}
+	cases = append(cases, seqNum{shardCreateSec: 1700000000, shardIndex: 4, offset: 1<<40 - 1, timeSec: 1700000009}, seqNum{shardCreateSec: 1700000000, shardIndex: 4, offset: 1 << 40, timeSec: 1700000009})
+	for _, s := range cases {
+		buf = run.appendNext(buf[:0], s)
+		if string(buf) != s.String() {
+			t.Fatalf("%+v: run gives %s, full format %s", s, buf, s.String())
+		}
+	}
+}
+
+func BenchmarkSeqNumFull(b *testing.B) {
+	var buf []byte
+	for i := 0; i < b.N; i++ {
+		buf = seqNum{shardCreateSec: 1700000000, shardIndex: 3, offset: uint64(i), timeSec: 1700000000}.appendTo(buf[:0])
+	}
+}
+
+func BenchmarkSeqNumRun(b *testing.B) {
+	var buf []byte
+	var run seqRun
+	for i := 0; i < b.N; i++ {
+		buf = run.appendNext(buf[:0], seqNum{shardCreateSec: 1700000000, shardIndex: 3, offset: uint64(i), timeSec: 1700000000})
+	}
+}

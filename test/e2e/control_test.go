@@ -17,7 +17,10 @@ var ctx = context.Background()
 func createActive(t *testing.T, c *kinesis.Client, name string, shards int32) {
 	t.Helper()
 	must(c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}))
-	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) { o.MinDelay = 10 * time.Millisecond; o.MaxDelay = 50 * time.Millisecond })
+	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) {
+		o.MinDelay = 10 * time.Millisecond
+		o.MaxDelay = 50 * time.Millisecond
+	})
 	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}

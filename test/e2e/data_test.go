@@ -124,7 +124,7 @@ func TestExplicitHashKeyRouting(t *testing.T) {
 	createActive(t, c, "hk", 4)
 	name := aws.String("hk")
 	cases := map[string]string{
-		"0": "shardId-000000000000",
+		"0":                                       "shardId-000000000000",
 		"85070591730234615865843651857942052863":  "shardId-000000000000",
 		"85070591730234615865843651857942052864":  "shardId-000000000001",
 		"340282366920938463463374607431768211455": "shardId-000000000003",

@@ -2,6 +2,7 @@ package kinesisapi
 
 import (
 	"context"
+	"sort"
 
 	"github.com/freshet/freshet/internal/protocol/awserr"
 	"github.com/freshet/freshet/internal/protocol/awsjson"
@@ -12,43 +13,51 @@ import (
 // Register binds every operation of the Kinesis model to mux: the built
 // ones to api, the rest to AWS's UnknownOperationException.
 func Register(mux *dispatch.Mux, api API) {
-	ops := map[string]dispatch.Handler{
-		"CreateStream":                  op(shapeCreateStreamInput, api.CreateStream),
-		"DeleteStream":                  op(shapeDeleteStreamInput, api.DeleteStream),
-		"DescribeStream":                op(shapeDescribeStreamInput, api.DescribeStream),
-		"DescribeStreamSummary":         op(shapeDescribeStreamSummaryInput, api.DescribeStreamSummary),
-		"ListStreams":                   op(shapeListStreamsInput, api.ListStreams),
-		"ListShards":                    op(shapeListShardsInput, api.ListShards),
-		"PutRecord":                     op(shapePutRecordInput, api.PutRecord),
-		"PutRecords":                    putRecordsHandler(api),
-		"GetShardIterator":              op(shapeGetShardIteratorInput, api.GetShardIterator),
-		"GetRecords":                    getRecordsHandler(api),
-		"IncreaseStreamRetentionPeriod": op(shapeIncreaseStreamRetentionPeriodInput, api.IncreaseStreamRetentionPeriod),
-		"DecreaseStreamRetentionPeriod": op(shapeDecreaseStreamRetentionPeriodInput, api.DecreaseStreamRetentionPeriod),
-		"AddTagsToStream":               op(shapeAddTagsToStreamInput, api.AddTagsToStream),
-		"RemoveTagsFromStream":          op(shapeRemoveTagsFromStreamInput, api.RemoveTagsFromStream),
-		"ListTagsForStream":             op(shapeListTagsForStreamInput, api.ListTagsForStream),
-		"TagResource":                   op(shapeTagResourceInput, api.TagResource),
-		"UntagResource":                 op(shapeUntagResourceInput, api.UntagResource),
-		"ListTagsForResource":           op(shapeListTagsForResourceInput, api.ListTagsForResource),
-		"DescribeLimits":                op(shapeDescribeLimitsInput, api.DescribeLimits),
-		"DescribeAccountSettings":       op(shapeDescribeAccountSettingsInput, api.DescribeAccountSettings),
-	}
 	for name := range Operations {
-		h, ok := ops[name]
-		if !ok {
-			h = notBuilt(name)
+		h := notBuilt(name)
+		if build, ok := builders[name]; ok {
+			h = build(api)
 		}
 		mux.Handle(TargetPrefix+"."+name, h)
 	}
 }
 
-// Built lists the operations Register serves.
+// builders binds each built operation to its API method.
+var builders = map[string]func(API) dispatch.Handler{
+	"CreateStream":          func(a API) dispatch.Handler { return op(shapeCreateStreamInput, a.CreateStream) },
+	"DeleteStream":          func(a API) dispatch.Handler { return op(shapeDeleteStreamInput, a.DeleteStream) },
+	"DescribeStream":        func(a API) dispatch.Handler { return op(shapeDescribeStreamInput, a.DescribeStream) },
+	"DescribeStreamSummary": func(a API) dispatch.Handler { return op(shapeDescribeStreamSummaryInput, a.DescribeStreamSummary) },
+	"ListStreams":           func(a API) dispatch.Handler { return op(shapeListStreamsInput, a.ListStreams) },
+	"ListShards":            func(a API) dispatch.Handler { return op(shapeListShardsInput, a.ListShards) },
+	"PutRecord":             func(a API) dispatch.Handler { return op(shapePutRecordInput, a.PutRecord) },
+	"PutRecords":            func(a API) dispatch.Handler { return putRecordsHandler(a) },
+	"GetShardIterator":      func(a API) dispatch.Handler { return op(shapeGetShardIteratorInput, a.GetShardIterator) },
+	"GetRecords":            func(a API) dispatch.Handler { return getRecordsHandler(a) },
+	"IncreaseStreamRetentionPeriod": func(a API) dispatch.Handler {
+		return op(shapeIncreaseStreamRetentionPeriodInput, a.IncreaseStreamRetentionPeriod)
+	},
+	"DecreaseStreamRetentionPeriod": func(a API) dispatch.Handler {
+		return op(shapeDecreaseStreamRetentionPeriodInput, a.DecreaseStreamRetentionPeriod)
+	},
+	"AddTagsToStream":         func(a API) dispatch.Handler { return op(shapeAddTagsToStreamInput, a.AddTagsToStream) },
+	"RemoveTagsFromStream":    func(a API) dispatch.Handler { return op(shapeRemoveTagsFromStreamInput, a.RemoveTagsFromStream) },
+	"ListTagsForStream":       func(a API) dispatch.Handler { return op(shapeListTagsForStreamInput, a.ListTagsForStream) },
+	"TagResource":             func(a API) dispatch.Handler { return op(shapeTagResourceInput, a.TagResource) },
+	"UntagResource":           func(a API) dispatch.Handler { return op(shapeUntagResourceInput, a.UntagResource) },
+	"ListTagsForResource":     func(a API) dispatch.Handler { return op(shapeListTagsForResourceInput, a.ListTagsForResource) },
+	"DescribeLimits":          func(a API) dispatch.Handler { return op(shapeDescribeLimitsInput, a.DescribeLimits) },
+	"DescribeAccountSettings": func(a API) dispatch.Handler { return op(shapeDescribeAccountSettingsInput, a.DescribeAccountSettings) },
+}
+
+// Built lists the operations Register serves, sorted.
 func Built() []string {
-	return []string{"AddTagsToStream", "CreateStream", "DecreaseStreamRetentionPeriod", "DeleteStream",
-		"DescribeAccountSettings", "DescribeLimits", "DescribeStream", "DescribeStreamSummary", "GetRecords",
-		"GetShardIterator", "IncreaseStreamRetentionPeriod", "ListShards", "ListStreams", "ListTagsForResource",
-		"ListTagsForStream", "PutRecord", "PutRecords", "RemoveTagsFromStream", "TagResource", "UntagResource"}
+	names := make([]string, 0, len(builders))
+	for name := range builders {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // op adapts a typed API method to a dispatch.Handler through the generic

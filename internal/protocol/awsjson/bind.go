@@ -53,7 +53,8 @@ func releaseParser(p *Parser) {
 // structs: pointers are allocated as needed, []byte is decoded from base64,
 // time.Time read from epoch seconds, integers floored and saturated.
 // Strings are copied, so dst does not alias the parsed body. Members dst
-// does not have are ignored, null leaves a field at its zero value.
+// does not have are ignored, null sets a field to its zero value, and of a
+// repeated member the last counts.
 func Bind(v *Value, dst any) error { return bindRoot(v, nil, dst) }
 
 func bindRoot(v *Value, s *shape.Shape, dst any) error {
@@ -218,8 +219,8 @@ func bindStruct(v *Value, s *shape.Shape, rv reflect.Value) error {
 	for i := range v.kids {
 		m := &v.kids[i]
 		f := plan.lookup(m.key)
-		if f == nil {
-			continue
+		if f == nil || v.Member(m.key) != m {
+			continue // unknown, or repeated: the last one counts, as Validate reads it
 		}
 		var ms *shape.Shape
 		if s != nil {

@@ -29,12 +29,10 @@ var b64 = func() (t [256]byte) {
 // blobCheck checks s as AWS's front end reads a base64 blob and returns the
 // decoded length, or the SerializationException message.
 func blobCheck(s string) (n int, msg string) {
-	if l := len(s); l%4 != 0 || !isASCII(s) {
-		if !isASCII(s) {
-			l = utf16Len(s) // Java counts UTF-16 units
-		}
-		if l%4 != 0 {
-			return 0, blobMsg(s, "Base64 encoded length is expected a multiple of 4 bytes but found: "+strconv.Itoa(l))
+	// Java checks the length (in UTF-16 units) first, then the characters.
+	if len(s)%4 != 0 {
+		if msg := blobLengthMsg(s); msg != "" {
+			return 0, msg
 		}
 	}
 	i := 0
@@ -55,6 +53,11 @@ func blobCheck(s string) (n int, msg string) {
 			continue
 		}
 		if t == bad {
+			if c >= utf8.RuneSelf {
+				if msg := blobLengthMsg(s); msg != "" {
+					return 0, msg
+				}
+			}
 			r, _ := utf8.DecodeRuneInString(s[i:])
 			return 0, blobMsg(s, "Invalid Base64 character: '"+string(r)+"'")
 		}
@@ -76,25 +79,19 @@ func blobCheck(s string) (n int, msg string) {
 	return len(s)/4*3 - pads, ""
 }
 
+// blobLengthMsg is the message for s when its length in UTF-16 units is
+// not a multiple of 4, else "".
+func blobLengthMsg(s string) string {
+	if l := utf16Len(s); l%4 != 0 {
+		return blobMsg(s, "Base64 encoded length is expected a multiple of 4 bytes but found: "+strconv.Itoa(l))
+	}
+	return ""
+}
+
 // blobMsg phrases AWS's message for a string that is not base64 (sic:
 // "dectected" is AWS's spelling).
 func blobMsg(s, why string) string {
 	return "'" + s + "' can not be converted to a Blob: " + why
-}
-
-func isASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if load64(s, i)&msb != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // BlobLen returns the decoded length of a base64 string as AWS's front end

@@ -60,6 +60,9 @@ func encoderFor(t reflect.Type) encoder {
 func newEncoder(t reflect.Type) encoder {
 	if t == timeType {
 		return func(b []byte, v reflect.Value) ([]byte, error) {
+			if v.CanAddr() { // no boxing
+				return AppendTimestamp(b, *(*time.Time)(v.Addr().UnsafePointer())), nil
+			}
 			return AppendTimestamp(b, v.Interface().(time.Time)), nil
 		}
 	}
@@ -129,6 +132,7 @@ func listEncoder(t reflect.Type) encoder {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			b = reserve(b)
 			var err error
 			if b, err = elem(b, v.Index(i)); err != nil {
 				return b, err
@@ -207,6 +211,15 @@ func structEncoder(t reflect.Type) encoder {
 		}
 		return append(b, '}'), nil
 	}
+}
+
+// reserve doubles b when little room is left: append grows large slices by
+// only a quarter, which costs a long response many copies.
+func reserve(b []byte) []byte {
+	if cap(b)-len(b) < 512 {
+		return slices.Grow(b, max(len(b), 512))
+	}
+	return b
 }
 
 // isEmpty is encoding/json's omitempty test.

@@ -171,7 +171,11 @@ func matcher(s *shape.Shape) func(string) bool {
 			return func(s string) bool { return decimalDigits(s, n+1) }
 		}
 	}
-	return s.Regexp().MatchString
+	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+	if err != nil {
+		return nil // a pattern RE2 cannot run (Java's lookarounds, say) goes unchecked
+	}
+	return re.MatchString
 }
 
 // charClass reads an ASCII character class body such as "a-zA-Z0-9_.-".

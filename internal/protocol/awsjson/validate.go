@@ -11,22 +11,22 @@ import (
 // maxViolations is how many violations AWS lists at most.
 const maxViolations = 10
 
-// SerializationException texts of AWS's front end, as kinesalite records
-// them from Kinesis (the "an String" grammar is AWS's).
+// Texts of AWS's front end, as kinesalite records them from Kinesis (the
+// "an String" grammar is AWS's).
 const (
-	msgStartList     = "Start of list found where not expected"
-	msgStartStruct   = "Start of structure or map found where not expected."
-	msgExpectList    = "Expected list or null"
-	msgExpectMap     = "Expected map or null"
-	msgExpectStruct  = "Expected null"
-	classBoolean     = "class java.lang.Boolean"
-	classString      = "class java.lang.String"
-	classBigNumber   = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
-	convertedTo      = " can not be converted to "
-	toEpochMillis    = "milliseconds since epoch"
-	structInListRule = "Member must satisfy constraint: "
-	mapKeysRule      = "Map keys must satisfy constraint: "
-	mapValueRule     = "Map value must satisfy constraint: "
+	msgStartList    = "Start of list found where not expected"
+	msgStartStruct  = "Start of structure or map found where not expected."
+	msgExpectList   = "Expected list or null"
+	msgExpectMap    = "Expected map or null"
+	msgExpectStruct = "Expected null"
+	classBoolean    = "class java.lang.Boolean"
+	classString     = "class java.lang.String"
+	classBigNumber  = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+	convertedTo     = " can not be converted to "
+	toEpochMillis   = "milliseconds since epoch"
+	listElemRule    = "Member must satisfy constraint: "
+	mapKeysRule     = "Map keys must satisfy constraint: "
+	mapValueRule    = "Map value must satisfy constraint: "
 )
 
 // Validate checks v, a parsed request body, against the input shape s as
@@ -206,8 +206,8 @@ type collector struct {
 func (c *collector) full() bool { return len(c.msgs) >= maxViolations }
 
 func (c *collector) push(name string) { c.path = append(c.path, pathSeg{name: name}) }
-func (c *collector) pushIndex(i int) { c.path = append(c.path, pathSeg{index: i + 1}) }
-func (c *collector) pop()            { c.path = c.path[:len(c.path)-1] }
+func (c *collector) pushIndex(i int)  { c.path = append(c.path, pathSeg{index: i + 1}) }
+func (c *collector) pop()             { c.path = c.path[:len(c.path)-1] }
 
 func (c *collector) pathString() string {
 	var b strings.Builder
@@ -237,8 +237,7 @@ func (c *collector) add(v *Value, p *plan, rule string) {
 	c.msgs = append(c.msgs, awserr.Constraint(value, c.pathString(), rule))
 }
 
-// addNull records a missing required value at the current path plus the
-// given steps.
+// addNull records a missing value at the current path.
 func (c *collector) addNull(p *plan) { c.add(nil, p, ruleNotNull) }
 
 // value checks v (not null) against p.
@@ -311,7 +310,7 @@ func (c *collector) list(v *Value, p *plan) {
 	}
 	// AWS checks scalar elements together and reports the list.
 	if !isContainer(e.kind) && e.hasRules && anyBroken(v, e, nil) {
-		c.add(v, p, structInListRule+e.rules)
+		c.add(v, p, listElemRule+e.rules)
 	}
 }
 

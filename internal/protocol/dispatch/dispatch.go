@@ -154,14 +154,18 @@ func tooLarge() *awserr.Error {
 // InternalFailure and are logged with the request ID (never the payload).
 func (m *Mux) fail(w http.ResponseWriter, info *request.Info, target string, err error) {
 	e, ok := awserr.As(err)
-	if !ok || errors.Is(err, context.Canceled) && e == nil {
+	switch {
+	case ok && e.Status >= 500:
+		m.log.Error("request failed", "request_id", info.RequestID, "operation", target, "error_code", e.Code)
+	case ok:
+		m.log.Debug("request rejected", "request_id", info.RequestID, "operation", target, "error_code", e.Code)
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer.
+		m.log.Debug("request canceled", "request_id", info.RequestID, "operation", target)
+		e = awserr.InternalFailure()
+	default:
 		m.log.Error("request failed", "request_id", info.RequestID, "operation", target, "err", err)
 		e = awserr.InternalFailure()
-	}
-	if e.Status >= 500 {
-		m.log.Error("request failed", "request_id", info.RequestID, "operation", target, "error_code", e.Code)
-	} else {
-		m.log.Debug("request rejected", "request_id", info.RequestID, "operation", target, "error_code", e.Code)
 	}
 	body := awsjson.ErrorBody(e)
 	h := w.Header()

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,13 +30,42 @@ type metaEntry struct {
 	rev   uint64
 }
 
-// memLog is one log. recs[i] holds offset first+i; next == first+len(recs).
+// memLog is one log. Records live in segments of segSize records, so
+// appending never copies the whole log and trimming drops whole segments:
+// offset o is segs[(o-base)/segSize][(o-base)%segSize], and every segment
+// but the last is full.
 type memLog struct {
 	mu          sync.RWMutex
-	recs        []storage.StoredRecord
+	segs        [][]storage.StoredRecord
+	base        uint64 // offset of segs[0][0]
 	first       uint64
 	next        uint64
 	lastArrival int64
+}
+
+const segSize = 4096
+
+func (ml *memLog) at(off uint64) *storage.StoredRecord {
+	i := off - ml.base
+	return &ml.segs[i/segSize][i%segSize]
+}
+
+func (ml *memLog) push(recs []storage.StoredRecord) {
+	for len(recs) > 0 {
+		if len(ml.segs) == 0 || len(ml.segs[len(ml.segs)-1]) == segSize {
+			ml.segs = append(ml.segs, make([]storage.StoredRecord, 0, min(segSize, max(len(recs), 16))))
+		}
+		last := &ml.segs[len(ml.segs)-1]
+		n := min(len(recs), segSize-len(*last))
+		if len(*last)+n > cap(*last) {
+			// Double by hand: append grows large slices by only 1.25x.
+			grown := make([]storage.StoredRecord, len(*last), min(segSize, max(2*cap(*last), len(*last)+n)))
+			copy(grown, *last)
+			*last = grown
+		}
+		*last = append(*last, recs[:n]...)
+		recs = recs[n:]
+	}
 }
 
 // New returns an empty Store.
@@ -207,7 +237,7 @@ func (l logStore) Append(ctx context.Context, batches []*storage.Batch) error {
 			recs[j].Offset = ml.next + uint64(j)
 			recs[j].ArrivalMs = arrival
 		}
-		ml.recs = append(ml.recs, recs...)
+		ml.push(recs)
 		b.FirstOffset = ml.next
 		b.ArrivalMs = arrival
 		ml.next += uint64(len(recs))
@@ -302,20 +332,24 @@ func (l logStore) Read(ctx context.Context, log string, from uint64, limit int, 
 	if from >= ml.next {
 		return nil, nil
 	}
-	src := ml.recs[from-ml.first:]
-	n, size := 0, 0
-	for n < len(src) && n < limit {
-		sz := len(src[n].PartitionKey) + len(src[n].Data)
-		if n > 0 && maxBytes > 0 && size+sz > maxBytes {
+	end := ml.next
+	if uint64(limit) < end-from {
+		end = from + uint64(limit)
+	}
+	size := 0
+	for off := from; off < end; off++ {
+		r := ml.at(off)
+		sz := len(r.PartitionKey) + len(r.Data)
+		if off > from && maxBytes > 0 && size+sz > maxBytes {
+			end = off
 			break
 		}
 		size += sz
-		n++
 	}
 	slab := make([]byte, 0, size)
-	out := make([]storage.StoredRecord, n)
+	out := make([]storage.StoredRecord, end-from)
 	for i := range out {
-		r := &src[i]
+		r := ml.at(from + uint64(i))
 		out[i].Offset = r.Offset
 		out[i].ArrivalMs = r.ArrivalMs
 		out[i].PartitionKey, slab = carve(slab, r.PartitionKey)
@@ -347,12 +381,8 @@ func (l logStore) SeekTime(ctx context.Context, log string, ms int64) (uint64, e
 	}
 	ml.mu.RLock()
 	defer ml.mu.RUnlock()
-	i, _ := slices.BinarySearchFunc(ml.recs, ms, func(r storage.StoredRecord, ms int64) int {
-		if r.ArrivalMs < ms {
-			return -1
-		}
-		return 1
-	})
+	n := int(ml.next - ml.first)
+	i := sort.Search(n, func(i int) bool { return ml.at(ml.first+uint64(i)).ArrivalMs >= ms })
 	return ml.first + uint64(i), nil
 }
 
@@ -370,11 +400,17 @@ func (l logStore) Trim(ctx context.Context, log string, before uint64) error {
 	if before <= ml.first {
 		return nil
 	}
-	k := before - ml.first
-	clear(ml.recs[:k]) // let the trimmed payloads go
-	ml.recs = ml.recs[k:]
-	if cap(ml.recs) > 64 && len(ml.recs) < cap(ml.recs)/4 {
-		ml.recs = slices.Clone(ml.recs)
+	for off := ml.first; off < before; off++ {
+		*ml.at(off) = storage.StoredRecord{} // let the trimmed payloads go
+	}
+	for len(ml.segs) > 0 && ml.base+segSize <= before {
+		ml.segs[0] = nil
+		ml.segs = ml.segs[1:]
+		ml.base += segSize
+	}
+	if len(ml.segs) == 0 {
+		ml.segs = nil
+		ml.base = before // an empty log starts its next segment at before
 	}
 	ml.first = before
 	return nil

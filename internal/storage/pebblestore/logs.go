@@ -86,15 +86,19 @@ func (l logStore) Read(ctx context.Context, log string, from uint64, limit int, 
 	return out, nil
 }
 
-// span locates one record's partition key and data in collect's buffer.
-type span struct{ pk, data, end int }
+// maxPrealloc caps how many records collect allocates room for up front.
+const maxPrealloc = 16 << 10
 
-// collect copies the records iter yields into caller-owned memory: one
-// buffer for every payload, sliced per record with capped capacity.
+// collect copies the records iter yields into caller-owned memory. Payloads
+// are carved out of a few large chunks, each record's slices capped so that
+// appending to one cannot overwrite the next.
 func collect(iter *pebble.Iterator, prefixLen, n, maxBytes int) ([]storage.StoredRecord, error) {
-	out := make([]storage.StoredRecord, 0, min(n, 1024))
-	spans := make([]span, 0, cap(out))
-	var buf []byte
+	prealloc := min(n, maxPrealloc)
+	if maxBytes > 0 {
+		prealloc = min(prealloc, maxBytes/64+1)
+	}
+	out := make([]storage.StoredRecord, 0, prealloc)
+	var chunk []byte
 	total := 0
 	for valid := iter.First(); valid; valid = iter.Next() {
 		key := iter.Key()
@@ -109,32 +113,40 @@ func collect(iter *pebble.Iterator, prefixLen, n, maxBytes int) ([]storage.Store
 		if len(out) > 0 && maxBytes > 0 && total+size > maxBytes {
 			break
 		}
-		if buf == nil {
-			// Guess the whole answer's size from the first record.
-			guess := size * n
-			if maxBytes > 0 {
-				guess = min(guess, maxBytes)
-			}
-			buf = make([]byte, 0, min(max(guess, size), 8<<20))
+		if cap(chunk)-len(chunk) < size {
+			chunk = make([]byte, 0, chunkSize(size, total, len(out), n, maxBytes))
 		}
 		total += size
-		st := len(buf)
-		buf = append(buf, pk...)
-		buf = append(buf, data...)
-		spans = append(spans, span{pk: st, data: st + len(pk), end: len(buf)})
+		st := len(chunk)
+		chunk = append(chunk, pk...)
+		mid := len(chunk)
+		chunk = append(chunk, data...)
 		out = append(out, storage.StoredRecord{
-			Offset:    binary.BigEndian.Uint64(key[prefixLen:]),
-			ArrivalMs: arrival,
+			Offset:       binary.BigEndian.Uint64(key[prefixLen:]),
+			ArrivalMs:    arrival,
+			PartitionKey: chunk[st:mid:mid],
+			Data:         chunk[mid:len(chunk):len(chunk)],
 		})
 	}
 	if err := iter.Error(); err != nil {
 		return nil, err
 	}
-	for i, sp := range spans {
-		out[i].PartitionKey = buf[sp.pk:sp.data:sp.data]
-		out[i].Data = buf[sp.data:sp.end:sp.end]
-	}
 	return out, nil
+}
+
+// chunkSize sizes the next payload chunk of collect: room for the records
+// still to come at the average size so far (or this record's, for the
+// first), within maxBytes and at most 8 MiB, but never less than need.
+func chunkSize(need, total, done, n, maxBytes int) int {
+	avg := need
+	if done > 0 {
+		avg = max(avg, total/done+1)
+	}
+	guess := avg * (n - done)
+	if maxBytes > 0 {
+		guess = min(guess, maxBytes-total)
+	}
+	return max(need, min(guess+guess/8, 8<<20))
 }
 
 // SeekTime binary-searches [first, visible) with point reads: arrival

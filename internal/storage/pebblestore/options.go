@@ -65,9 +65,12 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Memory and batching limits.
+// Memory and batching limits. Pebble charges memtables against the block
+// cache, so the cache is sized to hold the blocks plus two memtables (the
+// live one and the one pebble keeps for recycling).
 const (
-	cacheSize      = 8 << 20  // pebble block cache
-	memTableSize   = 16 << 20 // largest memtable; pebble starts small and doubles
-	maxCommitBytes = 1 << 20  // split a drained queue into commits of about this size
+	blockCacheSize = 4 << 20 // pebble block cache, beyond the memtables
+	memTableSize   = 8 << 20 // largest memtable; pebble starts small and doubles
+	cacheSize      = blockCacheSize + 2*memTableSize
+	maxCommitBytes = 1 << 20 // split a drained queue into commits of about this size
 )

@@ -154,12 +154,16 @@ func pebbleOptions(cache *pebble.Cache, logger *slog.Logger) *pebble.Options {
 	o := &pebble.Options{
 		Cache:                       cache,
 		MemTableSize:                memTableSize,
-		MemTableStopWritesThreshold: 4,
+		MemTableStopWritesThreshold: 2,
 		MaxConcurrentCompactions:    func() int { return 1 },
 		FormatMajorVersion:          pebble.FormatNewest,
 		Logger:                      pl,
 		EventListener:               &events,
+		L0CompactionThreshold:       16,
+		L0StopWritesThreshold:       32,
+		LBaseMaxBytes:               256 << 20,
 	}
+	o.Experimental.ReadSamplingMultiplier = -1
 	o.Levels = make([]pebble.LevelOptions, 7)
 	for i := range o.Levels {
 		o.Levels[i].BlockSize = 32 << 10

@@ -86,6 +86,9 @@ func testDurableReopen(t *testing.T, h *harness) {
 		t.Fatalf("DeleteLog: %v", err)
 	}
 	before := takeSnapshot(t, h, logs)
+	if len(before.recs["l0"]) != 18 {
+		t.Fatalf("log l0 holds %d records before reopen, want 18", len(before.recs["l0"]))
+	}
 	seekBefore := mustSeek(t, ls, "l0", before.recs["l0"][7].ArrivalMs)
 
 	h.reopen()
