@@ -64,7 +64,10 @@ type StoredRecord struct {
 }
 
 // Batch is the records one append adds to one log. Append fills in
-// FirstOffset and ArrivalMs: record i of the batch gets offset FirstOffset+i.
+// FirstOffset (record i of the batch gets offset FirstOffset+i) and
+// ArrivalMs. A caller may set ArrivalMs beforehand to the time its own clock
+// says the records arrived; the backend keeps it unless that would go back
+// in time within the log, and uses its own clock when it is zero.
 type Batch struct {
 	Log     string
 	Records []Record

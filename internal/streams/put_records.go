@@ -49,6 +49,7 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 	}
 
 	// Route every record, then build one batch per shard in request order.
+	now := s.now().UnixMilli()
 	routes := make([]*route, len(in.Records))
 	batchIdx := make([]int32, len(in.Records))
 	pos := make([]int32, len(in.Records))
@@ -68,7 +69,7 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 		}
 		if bi < 0 {
 			bi = len(batches)
-			batches = append(batches, &storage.Batch{Log: rt.log, Records: make([]storage.Record, 0, len(in.Records)/len(state.routes)+1)})
+			batches = append(batches, &storage.Batch{Log: rt.log, ArrivalMs: now, Records: make([]storage.Record, 0, len(in.Records)/len(state.routes)+1)})
 		}
 		b := batches[bi]
 		routes[i], batchIdx[i], pos[i] = rt, int32(bi), int32(len(b.Records))

@@ -230,7 +230,11 @@ func (l logStore) Append(ctx context.Context, batches []*storage.Batch) error {
 	now := time.Now().UnixMilli()
 	for i, b := range batches {
 		ml := logs[b.Log]
-		arrival := max(now, ml.lastArrival)
+		arrival := now
+		if b.ArrivalMs > 0 {
+			arrival = b.ArrivalMs
+		}
+		arrival = max(arrival, ml.lastArrival)
 		ml.lastArrival = arrival
 		recs := copies[i]
 		for j := range recs {

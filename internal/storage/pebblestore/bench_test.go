@@ -2,6 +2,7 @@ package pebblestore
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"runtime"
@@ -33,15 +34,16 @@ func benchAppend(b *testing.B, mode SyncMode, perCall, goroutines int) {
 	s := openTest(b, b.TempDir(), mode)
 	defer s.Close()
 	ctx := context.Background()
-	data := make([]byte, 100)
-	for i := range data {
-		data[i] = byte(i)
-	}
+	// Incompressible payloads, so compactions cost what they would in
+	// production: every record is a different window of a random pool.
+	pool := make([]byte, 4<<20)
+	_, _ = rand.Read(pool)
+	const size = 100
 	pk := []byte("partition-key-0123456789")
 	const logs = 4
 	var shard atomic.Uint32
 	b.SetParallelism(max(1, (goroutines+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0)))
-	b.SetBytes(int64(perCall * len(data)))
+	b.SetBytes(int64(perCall * size))
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	start := time.Now()
@@ -56,12 +58,14 @@ func benchAppend(b *testing.B, mode SyncMode, perCall, goroutines int) {
 				batches = append(batches, &storage.Batch{Log: "shard-" + strconv.Itoa(l), Records: make([]storage.Record, perCall/logs)})
 			}
 		}
-		for _, bt := range batches {
-			for i := range bt.Records {
-				bt.Records[i] = storage.Record{PartitionKey: pk, Data: data}
-			}
-		}
+		k := int(id) * 7919
 		for pb.Next() {
+			for _, bt := range batches {
+				for i := range bt.Records {
+					k = (k + size + 1) % (len(pool) - size)
+					bt.Records[i] = storage.Record{PartitionKey: pk, Data: pool[k : k+size]}
+				}
+			}
 			if err := s.Logs().Append(ctx, batches); err != nil {
 				b.Error(err)
 				return

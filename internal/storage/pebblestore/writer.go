@@ -114,6 +114,7 @@ type writer struct {
 	pending map[string]uint64 // metadata revisions written by the commit being built; 0: deleted
 	scratch []byte
 	commits atomic.Uint64 // pebble commits so far, for tests
+	failed  error         // the commit error that stopped the writer
 }
 
 func (w *writer) init(s *Store) {
@@ -179,6 +180,10 @@ func fail(reqs []*request, err error) {
 // completes the requests.
 func (w *writer) commit(reqs []*request) {
 	s := w.s
+	if w.failed != nil {
+		fail(reqs, w.failed) // an earlier chunk of this drain failed
+		return
+	}
 	now := time.Now().UnixMilli()
 	hasMeta := false
 	for _, r := range reqs {
@@ -228,6 +233,7 @@ func (w *writer) commit(reqs []*request) {
 	if err != nil {
 		err = fmt.Errorf("pebblestore: commit: %w", err)
 		s.log.Error("pebblestore: commit failed; the store stops accepting writes", "err", err)
+		w.failed = err
 		s.qmu.Lock()
 		s.failed = err
 		s.qmu.Unlock()
@@ -282,7 +288,11 @@ func (w *writer) touch(ls *logState) {
 func (w *writer) buildAppend(r *request, now int64) {
 	for _, bt := range r.batches {
 		ls := w.state(bt.Log)
-		arrival := max(now, ls.lastArrival)
+		arrival := now
+		if bt.ArrivalMs > 0 {
+			arrival = bt.ArrivalMs
+		}
+		arrival = max(arrival, ls.lastArrival)
 		ls.lastArrival = arrival
 		bt.FirstOffset = ls.next
 		bt.ArrivalMs = arrival

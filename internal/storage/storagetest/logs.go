@@ -65,6 +65,34 @@ func testAppendMultiLog(t *testing.T, h *harness) {
 	checkRecords(t, mustRead(t, ls, "a", 7, 100, 0), 7, records("a3", 2))
 }
 
+// testAppendCallerArrival: a caller's own arrival time is kept, but never
+// lets a log's arrival times go back.
+func testAppendCallerArrival(t *testing.T, h *harness) {
+	ls := h.logs()
+	past := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC).UnixMilli()
+	first := batchOf("t", records("t1", 2))
+	first.ArrivalMs = past
+	mustAppend(t, ls, first)
+	if first.ArrivalMs != past {
+		t.Fatalf("caller arrival %d replaced by %d", past, first.ArrivalMs)
+	}
+	earlier := batchOf("t", records("t2", 1))
+	earlier.ArrivalMs = past - 5000
+	later := batchOf("t", records("t3", 1))
+	later.ArrivalMs = past + 60000
+	mustAppend(t, ls, earlier, later)
+	if earlier.ArrivalMs != past || later.ArrivalMs != past+60000 {
+		t.Fatalf("arrivals %d, %d; want %d (clamped up), %d", earlier.ArrivalMs, later.ArrivalMs, past, past+60000)
+	}
+	got := mustRead(t, ls, "t", 0, 10, 0)
+	if len(got) != 4 || got[2].ArrivalMs != past || got[3].ArrivalMs != past+60000 {
+		t.Fatalf("read back arrivals: %+v", got)
+	}
+	if off, err := ls.SeekTime(bg, "t", past+1); err != nil || off != 3 {
+		t.Fatalf("SeekTime just after the first arrival: %d, %v; want 3", off, err)
+	}
+}
+
 func testAppendEmpty(t *testing.T, h *harness) {
 	ls := h.logs()
 	if err := ls.Append(bg, nil); err != nil {

@@ -41,6 +41,7 @@ func Run(t *testing.T, f Factory) {
 		{"MetaConcurrentCAS", testMetaConcurrentCAS},
 		{"AppendMultiLog", testAppendMultiLog},
 		{"AppendEmpty", testAppendEmpty},
+		{"AppendCallerArrival", testAppendCallerArrival},
 		{"ReadLimits", testReadLimits},
 		{"ReadUnknownAndBeyond", testReadUnknownAndBeyond},
 		{"Bounds", testBounds},
