@@ -225,7 +225,12 @@ func reserve(b []byte) []byte {
 // isEmpty is encoding/json's omitempty test.
 func isEmpty(v reflect.Value) bool {
 	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+	case reflect.Map, reflect.Slice:
+		// AWS distinguishes an absent list from an empty one
+		// ("ShardLevelMetrics":[]), so only nil is left out; []byte blobs
+		// follow the same rule.
+		return v.IsNil()
+	case reflect.Array, reflect.String:
 		return v.Len() == 0
 	case reflect.Bool:
 		return !v.Bool()

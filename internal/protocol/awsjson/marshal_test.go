@@ -52,7 +52,7 @@ func TestMarshalListShards(t *testing.T) {
 		want string
 	}{
 		{kinesisapi.ListShardsOutput{}, `{}`},
-		{kinesisapi.ListShardsOutput{Shards: []kinesisapi.Shard{}}, `{}`},
+		{kinesisapi.ListShardsOutput{Shards: []kinesisapi.Shard{}}, `{"Shards":[]}`}, // empty, not absent
 		{kinesisapi.ListShardsOutput{NextToken: ptr("tok"), Shards: []kinesisapi.Shard{{ShardId: "a", ParentShardId: ptr("p")}}},
 			`{"Shards":[{"ShardId":"a","ParentShardId":"p","HashKeyRange":{"StartingHashKey":"","EndingHashKey":""},` +
 				`"SequenceNumberRange":{"StartingSequenceNumber":""}}],"NextToken":"tok"}`},

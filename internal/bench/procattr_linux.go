@@ -1,0 +1,14 @@
+package bench
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// detach puts the started server in its own process group, so that a
+// Ctrl-C in the terminal reaches only the bench, which then deletes the
+// stream and stops the server itself; and should the bench die without
+// cleaning up (SIGKILL, a closed stdout pipe), the kernel stops the server.
+func detach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+}
