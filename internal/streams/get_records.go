@@ -97,3 +97,7 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 // keyString views a partition key read from the store as a string without
 // copying: the store hands every Read fresh memory that nothing modifies.
 func keyString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// keyBytes views a partition key as bytes for an Append, which only reads
+// it and copies what it keeps.
+func keyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

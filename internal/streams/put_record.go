@@ -33,7 +33,7 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 	if err != nil {
 		return nil, err
 	}
-	b := &storage.Batch{Log: rt.log, ArrivalMs: s.now().UnixMilli(), Records: []storage.Record{{PartitionKey: []byte(in.PartitionKey), Data: in.Data}}}
+	b := &storage.Batch{Log: rt.log, ArrivalMs: s.now().UnixMilli(), Records: []storage.Record{{PartitionKey: keyBytes(in.PartitionKey), Data: in.Data}}}
 	if err := s.logs.Append(ctx, []*storage.Batch{b}); err != nil {
 		return nil, fmt.Errorf("streams: append: %w", err)
 	}

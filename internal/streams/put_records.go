@@ -73,7 +73,7 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 		}
 		b := batches[bi]
 		routes[i], batchIdx[i], pos[i] = rt, int32(bi), int32(len(b.Records))
-		b.Records = append(b.Records, storage.Record{PartitionKey: []byte(r.PartitionKey), Data: r.Data})
+		b.Records = append(b.Records, storage.Record{PartitionKey: keyBytes(r.PartitionKey), Data: r.Data})
 	}
 	if err := s.logs.Append(ctx, batches); err != nil {
 		return nil, fmt.Errorf("streams: append: %w", err)
@@ -117,7 +117,7 @@ func routeRecord(state *streamState, partitionKey string, explicit *string) (*ro
 			return nil, awserr.New("InvalidArgumentException", "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was "+*explicit)
 		}
 	} else {
-		h = hashPartitionKey([]byte(partitionKey))
+		h = hashPartitionKey(keyBytes(partitionKey))
 	}
 	rt := state.routeFor(h)
 	if rt == nil {
