@@ -17,45 +17,10 @@ import sys
 
 import boto3
 
-# A traffic message like the workshop's traffic-message-service returns
-# (seed 000), and the online shop metrics generator of seed 004 as written there.
-CARS = [
-    ("BMW", "7 series"), ("Renault", "Twingo"), ("Renault", "Talisman"),
-    ("Volkswagen", "Polo"), ("Volvo", "V90"), ("SKODA", "Octavia"),
-    ("Toyota", "Yaris"), ("Citroen", "C4"), ("Mercedes", "A-Klasse"),
-]
-COLORS = ["black", "green", "white", "red", "blue", "grey"]
-COUNTRIES = ["NL", "BE", "DE", "FR"]
-ROADS = [("A12", 52.0604741, 5.100614), ("A2", 52.1009166, 5.0457458), ("A28", 52.2047302, 5.3857013)]
+from traffic import traffic_message
 
 
-def licenseplate():
-    letters = "BDFGHJKLNPRSTVXZ"
-    patterns = [
-        lambda: "%s-%02d-%02d" % ("".join(random.choice(letters) for _ in range(2)), random.randint(0, 99), random.randint(0, 99)),
-        lambda: "%02d-%02d-%s" % (random.randint(0, 99), random.randint(0, 99), "".join(random.choice(letters) for _ in range(2))),
-        lambda: "%d-%s-%02d" % (random.randint(1, 9), "".join(random.choice(letters) for _ in range(3)), random.randint(0, 99)),
-    ]
-    return random.choice(patterns)()
-
-
-def traffic_message():
-    manufacturer, model = random.choice(CARS)
-    road, latitude, longitude = random.choice(ROADS)
-    return {
-        "color": random.choice(COLORS),
-        "licenseplate": licenseplate(),
-        "manufacturer": manufacturer,
-        "model": model,
-        "latitude": latitude,
-        "longitude": longitude,
-        "roadNumber": road,
-        "speed": random.randint(60, 160),
-        "country": random.choice(COUNTRIES),
-        "timestamp": datetime.datetime.now().isoformat(),
-    }
-
-
+# The online shop metrics generator of seed 004, as written there.
 def generate_metrics():
     num_requests = random.randint(1, 100)
     num_new_users = random.randint(0, 10)
