@@ -13,11 +13,7 @@ import (
 // DeleteStream puts a stream in DELETING state; it disappears after the
 // state delay and its records are removed by housekeeping.
 func (s *Service) DeleteStream(ctx context.Context, in *kinesisapi.DeleteStreamInput) (*struct{}, error) {
-	t, err := s.resolve(ctx, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	st, _, err := s.get(t)
+	t, st, _, err := s.lookup(ctx, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

@@ -10,11 +10,7 @@ const describeStreamDefaultLimit = 100
 
 // DescribeStream describes a stream and a page of its shards.
 func (s *Service) DescribeStream(ctx context.Context, in *kinesisapi.DescribeStreamInput) (*kinesisapi.DescribeStreamOutput, error) {
-	t, err := s.resolve(ctx, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	_, state, err := s.get(t)
+	_, _, state, err := s.lookup(ctx, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
@@ -55,11 +51,7 @@ func (s *Service) DescribeStream(ctx context.Context, in *kinesisapi.DescribeStr
 
 // DescribeStreamSummary describes a stream without its shards.
 func (s *Service) DescribeStreamSummary(ctx context.Context, in *kinesisapi.DescribeStreamSummaryInput) (*kinesisapi.DescribeStreamSummaryOutput, error) {
-	t, err := s.resolve(ctx, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	_, state, err := s.get(t)
+	_, _, state, err := s.lookup(ctx, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

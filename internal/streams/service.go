@@ -250,6 +250,16 @@ func (s *Service) get(t target) (*stream, *streamState, error) {
 	return st, state, nil
 }
 
+// lookup resolves StreamName or StreamARN and returns the stream.
+func (s *Service) lookup(ctx context.Context, name, arn *string) (target, *stream, *streamState, error) {
+	t, err := s.resolve(ctx, name, arn)
+	if err != nil {
+		return t, nil, nil, err
+	}
+	st, state, err := s.get(t)
+	return t, st, state, err
+}
+
 // getActive is get for the data plane: a stream that is still CREATING or
 // already DELETING cannot be written or read.
 func (s *Service) getActive(t target) (*streamState, error) {

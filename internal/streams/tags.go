@@ -109,11 +109,7 @@ func (s *Service) removeTags(ctx context.Context, t target, keys []string) (*str
 
 // ListTagsForStream lists a page of tags, by key.
 func (s *Service) ListTagsForStream(ctx context.Context, in *kinesisapi.ListTagsForStreamInput) (*kinesisapi.ListTagsForStreamOutput, error) {
-	t, err := s.resolve(ctx, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	_, state, err := s.get(t)
+	_, _, state, err := s.lookup(ctx, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
