@@ -23,8 +23,10 @@ func shardView(doc *streamDoc, sh *shardDoc) kinesisapi.Shard {
 		p := sh.AdjParent
 		out.AdjacentParentShardId = &p
 	}
-	if sh.ClosedOff != nil {
-		end := seqNum{shardCreateSec: uint64(sh.CreatedMs / 1000), shardIndex: sh.Index, offset: *sh.ClosedOff, timeSec: uint64(sh.ClosedMs / 1000)}.String()
+	if !sh.open() {
+		// As AWS does, a closed shard ends at the largest sequence number it
+		// could have held, not at its last record.
+		end := seqNum{shardCreateSec: uint64(sh.CreatedMs / 1000), shardIndex: sh.Index, offset: maxOffset, timeSec: uint64(sh.ClosedMs / 1000)}.String()
 		out.SequenceNumberRange.EndingSequenceNumber = &end
 	}
 	return out

@@ -26,7 +26,7 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 		return nil, err
 	}
 	t := target{account: it.account, region: it.region, name: it.stream}
-	state, err := s.getActive(t)
+	_, state, err := s.getActive(t)
 	if err != nil || uidBytes(state.doc.UID) != it.uid {
 		return nil, shardNotFound(shardID(it.shard), t)
 	}
@@ -87,11 +87,35 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 		}
 	}
 	out.MillisBehindLatest = &behind
+	if !sh.open() && next >= *sh.EndOffset {
+		// The end of a closed shard: no next iterator, the children instead.
+		out.ChildShards = childShards(state.doc, sh)
+		return out, nil
+	}
 	it.offset = next
 	it.issuedMs = now.UnixMilli()
 	nextIt := s.encodeIterator(it)
 	out.NextShardIterator = &nextIt
 	return out, nil
+}
+
+// childShards lists the shards that sh was split into or merged into.
+func childShards(doc *streamDoc, sh *shardDoc) []kinesisapi.ChildShard {
+	id := shardID(sh.Index)
+	out := []kinesisapi.ChildShard{}
+	for i := range doc.Shards {
+		c := &doc.Shards[i]
+		if c.ParentID != id && c.AdjParent != id {
+			continue
+		}
+		parents := []string{c.ParentID}
+		if c.AdjParent != "" {
+			parents = append(parents, c.AdjParent)
+		}
+		out = append(out, kinesisapi.ChildShard{ShardId: shardID(c.Index), ParentShards: parents,
+			HashKeyRange: kinesisapi.HashKeyRange{StartingHashKey: c.StartHash, EndingHashKey: c.EndHash}})
+	}
+	return out
 }
 
 // keyString views a partition key read from the store as a string without

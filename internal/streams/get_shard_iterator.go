@@ -20,7 +20,7 @@ func (s *Service) GetShardIterator(ctx context.Context, in *kinesisapi.GetShardI
 	if !ok {
 		return nil, awserr.Newf("ResourceNotFoundException", "Could not find shard %s in stream %s under account %s.", in.ShardId, t.name, t.account)
 	}
-	state, err := s.getActive(t)
+	_, state, err := s.getActive(t)
 	if err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func (s *Service) shardFilter(state *streamState, f *kinesisapi.ShardFilter) (fu
 	}
 	openAt := func(ms int64) func(*shardDoc) bool {
 		return func(sh *shardDoc) bool {
-			return sh.CreatedMs <= ms && (sh.ClosedOff == nil || sh.ClosedMs > ms)
+			return sh.CreatedMs <= ms && (sh.open() || sh.ClosedMs > ms)
 		}
 	}
 	switch f.Type {

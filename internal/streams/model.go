@@ -29,6 +29,7 @@ type streamDoc struct {
 	CreatedMs      int64             `json:"createdMs"`
 	ReadyMs        int64             `json:"readyMs"`              // CREATING until then
 	DeletingMs     int64             `json:"deletingMs,omitempty"` // set by DeleteStream
+	UpdatingMs     int64             `json:"updatingMs,omitempty"` // UPDATING until then (resharding, mode changes)
 	GoneMs         int64             `json:"goneMs,omitempty"`     // DELETING until then
 	RetentionHours int64             `json:"retentionHours"`
 	MaxRecordKiB   int64             `json:"maxRecordKiB"`
@@ -43,7 +44,7 @@ type shardDoc struct {
 	CreatedMs int64   `json:"createdMs"`
 	ParentID  string  `json:"parent,omitempty"`
 	AdjParent string  `json:"adjParent,omitempty"`
-	ClosedOff *uint64 `json:"closedOffset,omitempty"` // last offset of a closed shard
+	EndOffset *uint64 `json:"endOffset,omitempty"` // a closed shard's next offset: it holds [0, EndOffset)
 	ClosedMs  int64   `json:"closedMs,omitempty"`
 }
 
@@ -54,6 +55,8 @@ func (d *streamDoc) status(now time.Time) string {
 		return statusDeleting
 	case ms < d.ReadyMs:
 		return statusCreating
+	case ms < d.UpdatingMs:
+		return statusUpdating
 	}
 	return statusActive
 }
@@ -76,7 +79,7 @@ func (s *shardDoc) startSeq() seqNum {
 	return seqNum{shardCreateSec: sec, shardIndex: s.Index, timeSec: sec}
 }
 
-func (s *shardDoc) open() bool { return s.ClosedOff == nil }
+func (s *shardDoc) open() bool { return s.EndOffset == nil }
 
 func encodeDoc(d *streamDoc) ([]byte, error) { return json.Marshal(d) }
 

@@ -15,7 +15,7 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 	if err != nil {
 		return nil, err
 	}
-	state, err := s.getActive(t)
+	st, state, err := s.getActive(t)
 	if err != nil {
 		return nil, err
 	}
@@ -29,6 +29,9 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 			return nil, awserr.Newf("InvalidArgumentException", "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", *in.SequenceNumberForOrdering, t.name, t.account)
 		}
 	}
+	st.writes.RLock()
+	defer st.writes.RUnlock()
+	state = st.state.Load()
 	rt, err := routeRecord(state, in.PartitionKey, in.ExplicitHashKey)
 	if err != nil {
 		return nil, err

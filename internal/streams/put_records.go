@@ -23,7 +23,7 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 	if err != nil {
 		return nil, err
 	}
-	state, err := s.getActive(t)
+	st, state, err := s.getActive(t)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +49,10 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 	}
 
 	// Route every record, then build one batch per shard in request order.
+	// Holding writes keeps the routes valid until the append is done.
+	st.writes.RLock()
+	defer st.writes.RUnlock()
+	state = st.state.Load()
 	now := s.now().UnixMilli()
 	routes := make([]*route, len(in.Records))
 	batchIdx := make([]int32, len(in.Records))

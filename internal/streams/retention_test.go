@@ -68,7 +68,7 @@ func TestRetentionTrimsOldRecords(t *testing.T) {
 		t.Fatalf("after retention: %d records, first %q", len(out.Records), out.Records[0].Data)
 	}
 	// An iterator taken before the trim skips to the horizon, no error.
-	state, _ := s.getActive(target{account: "000000000000", region: "us-east-1", name: "r"})
+	_, state, _ := s.getActive(target{account: "000000000000", region: "us-east-1", name: "r"})
 	first, next, _ := s.logs.Bounds(ctx, state.doc.logName(0))
 	if first != 2 || next != 3 {
 		t.Fatalf("bounds after trim: first %d next %d, want 2 3", first, next)
@@ -98,7 +98,7 @@ func TestDeletedStreamIsSwept(t *testing.T) {
 	if _, err := s.PutRecord(ctx, &kinesisapi.PutRecordInput{StreamName: str("d"), PartitionKey: "k", Data: []byte("x")}); err != nil {
 		t.Fatal(err)
 	}
-	state, _ := s.getActive(target{account: "000000000000", region: "us-east-1", name: "d"})
+	_, state, _ := s.getActive(target{account: "000000000000", region: "us-east-1", name: "d"})
 	log := state.doc.logName(0)
 	if _, err := s.DeleteStream(ctx, &kinesisapi.DeleteStreamInput{StreamName: str("d")}); err != nil {
 		t.Fatal(err)

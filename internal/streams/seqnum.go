@@ -180,3 +180,6 @@ func (r *seqRun) addStep() {
 		i--
 	}
 }
+
+// maxOffset is the largest record index a sequence number can carry.
+const maxOffset = 1<<63 - 1

@@ -57,6 +57,10 @@ type stream struct {
 	key   string
 	mu    sync.Mutex // serialises control-plane changes
 	state atomic.Pointer[streamState]
+	// writes is held shared by every append and exclusively while shards
+	// close, so a closing shard's last offset is final: no append that
+	// routed to it is still in flight.
+	writes sync.RWMutex
 }
 
 type streamState struct {
@@ -262,15 +266,15 @@ func (s *Service) lookup(ctx context.Context, name, arn *string) (target, *strea
 
 // getActive is get for the data plane: a stream that is still CREATING or
 // already DELETING cannot be written or read.
-func (s *Service) getActive(t target) (*streamState, error) {
-	_, state, err := s.get(t)
+func (s *Service) getActive(t target) (*stream, *streamState, error) {
+	st, state, err := s.get(t)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if status := state.doc.status(s.now()); status == statusCreating || status == statusDeleting {
-		return nil, notFound(t)
+		return nil, nil, notFound(t)
 	}
-	return state, nil
+	return st, state, nil
 }
 
 // update applies change to the stream's document under its lock and

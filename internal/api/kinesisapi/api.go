@@ -19,6 +19,11 @@ type API interface {
 	GetShardIterator(ctx context.Context, in *GetShardIteratorInput) (*GetShardIteratorOutput, error)
 	GetRecords(ctx context.Context, in *GetRecordsInput) (*GetRecordsOutput, error)
 
+	SplitShard(ctx context.Context, in *SplitShardInput) (*struct{}, error)
+	MergeShards(ctx context.Context, in *MergeShardsInput) (*struct{}, error)
+	UpdateShardCount(ctx context.Context, in *UpdateShardCountInput) (*UpdateShardCountOutput, error)
+	UpdateStreamMode(ctx context.Context, in *UpdateStreamModeInput) (*struct{}, error)
+
 	IncreaseStreamRetentionPeriod(ctx context.Context, in *IncreaseStreamRetentionPeriodInput) (*struct{}, error)
 	DecreaseStreamRetentionPeriod(ctx context.Context, in *DecreaseStreamRetentionPeriodInput) (*struct{}, error)
 

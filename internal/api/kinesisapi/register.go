@@ -24,6 +24,10 @@ func Register(mux *dispatch.Mux, api API) {
 
 // builders binds each built operation to its API method.
 var builders = map[string]func(API) dispatch.Handler{
+	"SplitShard":            func(a API) dispatch.Handler { return op(shapeSplitShardInput, a.SplitShard) },
+	"MergeShards":           func(a API) dispatch.Handler { return op(shapeMergeShardsInput, a.MergeShards) },
+	"UpdateShardCount":      func(a API) dispatch.Handler { return op(shapeUpdateShardCountInput, a.UpdateShardCount) },
+	"UpdateStreamMode":      func(a API) dispatch.Handler { return op(shapeUpdateStreamModeInput, a.UpdateStreamMode) },
 	"CreateStream":          func(a API) dispatch.Handler { return op(shapeCreateStreamInput, a.CreateStream) },
 	"DeleteStream":          func(a API) dispatch.Handler { return op(shapeDeleteStreamInput, a.DeleteStream) },
 	"DescribeStream":        func(a API) dispatch.Handler { return op(shapeDescribeStreamInput, a.DescribeStream) },
