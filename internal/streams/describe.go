@@ -40,6 +40,6 @@ func createdAt(doc *streamDoc) time.Time { return time.UnixMilli(doc.CreatedMs).
 
 var encryptionNone = "NONE"
 
-func noMonitoring() []kinesisapi.EnhancedMetrics {
-	return []kinesisapi.EnhancedMetrics{{ShardLevelMetrics: []string{}}}
+func monitoring(doc *streamDoc) []kinesisapi.EnhancedMetrics {
+	return []kinesisapi.EnhancedMetrics{{ShardLevelMetrics: append([]string{}, doc.Metrics...)}}
 }

@@ -44,7 +44,7 @@ func (s *Service) DescribeStream(ctx context.Context, in *kinesisapi.DescribeStr
 		HasMoreShards:           more,
 		RetentionPeriodHours:    doc.RetentionHours,
 		StreamCreationTimestamp: createdAt(doc),
-		EnhancedMonitoring:      noMonitoring(),
+		EnhancedMonitoring:      monitoring(doc),
 		EncryptionType:          &encryptionNone,
 	}}, nil
 }
@@ -65,10 +65,11 @@ func (s *Service) DescribeStreamSummary(ctx context.Context, in *kinesisapi.Desc
 		StreamModeDetails:       modeDetails(doc),
 		RetentionPeriodHours:    doc.RetentionHours,
 		StreamCreationTimestamp: createdAt(doc),
-		EnhancedMonitoring:      noMonitoring(),
+		EnhancedMonitoring:      monitoring(doc),
 		EncryptionType:          &encryptionNone,
 		OpenShardCount:          int64(len(state.routes)),
 		ConsumerCount:           &consumers,
 		MaxRecordSizeInKiB:      &maxKiB,
+		WarmThroughput:          warmThroughput(doc),
 	}}, nil
 }

@@ -19,12 +19,14 @@ func (s *Service) DescribeLimits(ctx context.Context, _ *kinesisapi.DescribeLimi
 	return out, nil
 }
 
-// DescribeAccountSettings reports account-level settings; Freshet has no
-// minimum throughput billing commitment.
-func (s *Service) DescribeAccountSettings(context.Context, *kinesisapi.DescribeAccountSettingsInput) (*kinesisapi.DescribeAccountSettingsOutput, error) {
-	return &kinesisapi.DescribeAccountSettingsOutput{
-		MinimumThroughputBillingCommitment: &kinesisapi.MinimumThroughputBillingCommitmentOutput{Status: "DISABLED"},
-	}, nil
+// DescribeAccountSettings reports account-level settings.
+func (s *Service) DescribeAccountSettings(ctx context.Context, _ *kinesisapi.DescribeAccountSettingsInput) (*kinesisapi.DescribeAccountSettingsOutput, error) {
+	account, _ := s.caller(ctx)
+	a, _, err := s.loadAccount(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	return &kinesisapi.DescribeAccountSettingsOutput{MinimumThroughputBillingCommitment: a.output()}, nil
 }
 
 var _ kinesisapi.API = (*Service)(nil)

@@ -35,6 +35,9 @@ type streamDoc struct {
 	MaxRecordKiB   int64             `json:"maxRecordKiB"`
 	Shards         []shardDoc        `json:"shards"`
 	Tags           map[string]string `json:"tags,omitempty"`
+	Metrics        []string          `json:"metrics,omitempty"` // enhanced (shard-level) monitoring
+	Policy         string            `json:"policy,omitempty"`  // resource policy document
+	WarmMiBps      int64             `json:"warmMiBps,omitempty"`
 }
 
 type shardDoc struct {

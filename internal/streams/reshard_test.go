@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/freshet/freshet/internal/api/kinesisapi"
 )
@@ -52,7 +53,12 @@ func TestReshardUnderLoad(t *testing.T) {
 			}
 		}(p)
 	}
+	acked := func() int { mu.Lock(); defer mu.Unlock(); return len(acks) }
 	for _, target := range []int64{4, 3, 5, 8, 4, 2} {
+		// Let writes land between reshards, so each one closes busy shards.
+		for want, deadline := acked()+200, time.Now().Add(5*time.Second); acked() < want && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
 		if _, err := s.UpdateShardCount(ctx, &kinesisapi.UpdateShardCountInput{StreamName: str("load"), TargetShardCount: target, ScalingType: "UNIFORM_SCALING"}); err != nil {
 			t.Fatal(err)
 		}

@@ -302,6 +302,7 @@ func (s *Service) update(ctx context.Context, st *stream, change func(doc *strea
 func cloneDoc(d *streamDoc) *streamDoc {
 	c := *d
 	c.Shards = append([]shardDoc(nil), d.Shards...)
+	c.Metrics = append([]string(nil), d.Metrics...)
 	if d.Tags != nil {
 		c.Tags = make(map[string]string, len(d.Tags))
 		for k, v := range d.Tags {

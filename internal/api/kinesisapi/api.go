@@ -34,6 +34,15 @@ type API interface {
 	UntagResource(ctx context.Context, in *UntagResourceInput) (*struct{}, error)
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error)
 
+	EnableEnhancedMonitoring(ctx context.Context, in *EnableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error)
+	DisableEnhancedMonitoring(ctx context.Context, in *DisableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error)
+	PutResourcePolicy(ctx context.Context, in *PutResourcePolicyInput) (*struct{}, error)
+	GetResourcePolicy(ctx context.Context, in *GetResourcePolicyInput) (*GetResourcePolicyOutput, error)
+	DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePolicyInput) (*struct{}, error)
+	UpdateMaxRecordSize(ctx context.Context, in *UpdateMaxRecordSizeInput) (*struct{}, error)
+	UpdateStreamWarmThroughput(ctx context.Context, in *UpdateStreamWarmThroughputInput) (*UpdateStreamWarmThroughputOutput, error)
+	UpdateAccountSettings(ctx context.Context, in *UpdateAccountSettingsInput) (*UpdateAccountSettingsOutput, error)
+
 	DescribeLimits(ctx context.Context, in *DescribeLimitsInput) (*DescribeLimitsOutput, error)
 	DescribeAccountSettings(ctx context.Context, in *DescribeAccountSettingsInput) (*DescribeAccountSettingsOutput, error)
 }

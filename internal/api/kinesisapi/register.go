@@ -24,6 +24,20 @@ func Register(mux *dispatch.Mux, api API) {
 
 // builders binds each built operation to its API method.
 var builders = map[string]func(API) dispatch.Handler{
+	"EnableEnhancedMonitoring": func(a API) dispatch.Handler {
+		return op(shapeEnableEnhancedMonitoringInput, a.EnableEnhancedMonitoring)
+	},
+	"DisableEnhancedMonitoring": func(a API) dispatch.Handler {
+		return op(shapeDisableEnhancedMonitoringInput, a.DisableEnhancedMonitoring)
+	},
+	"PutResourcePolicy":    func(a API) dispatch.Handler { return op(shapePutResourcePolicyInput, a.PutResourcePolicy) },
+	"GetResourcePolicy":    func(a API) dispatch.Handler { return op(shapeGetResourcePolicyInput, a.GetResourcePolicy) },
+	"DeleteResourcePolicy": func(a API) dispatch.Handler { return op(shapeDeleteResourcePolicyInput, a.DeleteResourcePolicy) },
+	"UpdateMaxRecordSize":  func(a API) dispatch.Handler { return op(shapeUpdateMaxRecordSizeInput, a.UpdateMaxRecordSize) },
+	"UpdateStreamWarmThroughput": func(a API) dispatch.Handler {
+		return op(shapeUpdateStreamWarmThroughputInput, a.UpdateStreamWarmThroughput)
+	},
+	"UpdateAccountSettings": func(a API) dispatch.Handler { return op(shapeUpdateAccountSettingsInput, a.UpdateAccountSettings) },
 	"SplitShard":            func(a API) dispatch.Handler { return op(shapeSplitShardInput, a.SplitShard) },
 	"MergeShards":           func(a API) dispatch.Handler { return op(shapeMergeShardsInput, a.MergeShards) },
 	"UpdateShardCount":      func(a API) dispatch.Handler { return op(shapeUpdateShardCountInput, a.UpdateShardCount) },
