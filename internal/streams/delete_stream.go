@@ -24,6 +24,9 @@ func (s *Service) DeleteStream(ctx context.Context, in *kinesisapi.DeleteStreamI
 		case statusDeleting:
 			return nil // deleting twice is harmless
 		}
+		if n := liveConsumers(doc, s.now()); n > 0 && (in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion) {
+			return awserr.Newf("ResourceInUseException", "Stream %s under account %s has %d registered consumers; deregister them or set EnforceConsumerDeletion.", doc.Name, doc.Account, n)
+		}
 		now := s.now().UnixMilli()
 		doc.DeletingMs = now
 		doc.GoneMs = now + s.opts.StateDelay.Milliseconds()

@@ -56,7 +56,7 @@ func (s *Service) DescribeStreamSummary(ctx context.Context, in *kinesisapi.Desc
 		return nil, err
 	}
 	doc := state.doc
-	consumers := int64(0)
+	consumers := int64(liveConsumers(doc, s.now()))
 	maxKiB := doc.MaxRecordKiB
 	return &kinesisapi.DescribeStreamSummaryOutput{StreamDescriptionSummary: kinesisapi.StreamDescriptionSummary{
 		StreamName:              doc.Name,

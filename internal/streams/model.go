@@ -38,6 +38,35 @@ type streamDoc struct {
 	Metrics        []string          `json:"metrics,omitempty"` // enhanced (shard-level) monitoring
 	Policy         string            `json:"policy,omitempty"`  // resource policy document
 	WarmMiBps      int64             `json:"warmMiBps,omitempty"`
+	Consumers      []consumerDoc     `json:"consumers,omitempty"`
+}
+
+// consumerDoc is an enhanced fan-out consumer registered on a stream. Its
+// states are derived from timestamps, like the stream's.
+type consumerDoc struct {
+	Name      string            `json:"name"`
+	CreatedMs int64             `json:"createdMs"`
+	ReadyMs   int64             `json:"readyMs"`
+	GoneMs    int64             `json:"goneMs,omitempty"` // DELETING until then
+	Tags      map[string]string `json:"tags,omitempty"`
+}
+
+func (c *consumerDoc) status(now time.Time) string {
+	ms := now.UnixMilli()
+	switch {
+	case c.GoneMs != 0:
+		return statusDeleting
+	case ms < c.ReadyMs:
+		return statusCreating
+	}
+	return statusActive
+}
+
+func (c *consumerDoc) gone(now time.Time) bool { return c.GoneMs != 0 && now.UnixMilli() >= c.GoneMs }
+
+// consumerARN is AWS's form: the stream ARN, /consumer/NAME:CREATION_SECONDS.
+func (d *streamDoc) consumerARN(c *consumerDoc) string {
+	return fmt.Sprintf("%s/consumer/%s:%d", d.arn(), c.Name, c.CreatedMs/1000)
 }
 
 type shardDoc struct {

@@ -303,6 +303,7 @@ func cloneDoc(d *streamDoc) *streamDoc {
 	c := *d
 	c.Shards = append([]shardDoc(nil), d.Shards...)
 	c.Metrics = append([]string(nil), d.Metrics...)
+	c.Consumers = append([]consumerDoc(nil), d.Consumers...)
 	if d.Tags != nil {
 		c.Tags = make(map[string]string, len(d.Tags))
 		for k, v := range d.Tags {

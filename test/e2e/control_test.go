@@ -272,6 +272,6 @@ func TestRetentionAndTags(t *testing.T) {
 func TestUnbuiltOperationsAnswerUnknownOperation(t *testing.T) {
 	c, _, _ := startServer(t, serverOpts{})
 	createActive(t, c, "s", 1)
-	_, err := c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s"), ConsumerName: aws.String("c")})
-	apiErr(t, err, "UnknownOperationException", "RegisterStreamConsumer is not implemented by Freshet yet")
+	_, err := c.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String("s"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")})
+	apiErr(t, err, "UnknownOperationException", "StartStreamEncryption is not implemented by Freshet yet")
 }

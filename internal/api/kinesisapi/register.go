@@ -24,6 +24,12 @@ func Register(mux *dispatch.Mux, api API) {
 
 // builders binds each built operation to its API method.
 var builders = map[string]func(API) dispatch.Handler{
+	"RegisterStreamConsumer": func(a API) dispatch.Handler { return op(shapeRegisterStreamConsumerInput, a.RegisterStreamConsumer) },
+	"DeregisterStreamConsumer": func(a API) dispatch.Handler {
+		return op(shapeDeregisterStreamConsumerInput, a.DeregisterStreamConsumer)
+	},
+	"DescribeStreamConsumer": func(a API) dispatch.Handler { return op(shapeDescribeStreamConsumerInput, a.DescribeStreamConsumer) },
+	"ListStreamConsumers":    func(a API) dispatch.Handler { return op(shapeListStreamConsumersInput, a.ListStreamConsumers) },
 	"EnableEnhancedMonitoring": func(a API) dispatch.Handler {
 		return op(shapeEnableEnhancedMonitoringInput, a.EnableEnhancedMonitoring)
 	},
