@@ -21,6 +21,7 @@ import (
 	"github.com/freshet/freshet/internal/storage/memstore"
 	"github.com/freshet/freshet/internal/storage/pebblestore"
 	"github.com/freshet/freshet/internal/streams"
+	"github.com/freshet/freshet/internal/transport"
 )
 
 // Version is set at build time with -ldflags "-X .../internal/app.Version=…";
@@ -92,6 +93,16 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 	mux := dispatch.New(dispatch.Options{Logger: log, Account: cfg.AccountID, Region: cfg.Region, Verifier: verifier})
 	kinesisapi.Register(mux, s.streams)
 
+	tlsDir := cfg.DataDir
+	if cfg.Memory {
+		tlsDir = "" // a certificate made for this run only
+	}
+	tlsConf, err := transport.LoadOrCreate(tlsDir, cfg.TLSCert, cfg.TLSKey, nil, log.With("component", "tls"))
+	if err != nil {
+		s.streams.Close()
+		store.Close()
+		return nil, fmt.Errorf("app: tls: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		s.streams.Close()
@@ -104,7 +115,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	go func() { s.served <- s.http.Serve(ln) }()
+	// Plain HTTP, HTTPS (TLS sniffed from the first byte) and HTTP/2, with
+	// or without TLS, all on the one port.
+	transport.Configure(s.http)
+	go func() { s.served <- s.http.Serve(transport.Sniff(ln, tlsConf)) }()
 	s.ready.Store(true)
 
 	dataDir := cfg.DataDir

@@ -27,6 +27,8 @@ type Config struct {
 	ShardLimit    int           // --shard-limit: account shard limit
 	Auth          string        // --auth: off | strict
 	Credentials   string        // --credentials: credentials file used by --auth strict
+	TLSCert       string        // --tls-cert: PEM certificate for HTTPS on the listen port
+	TLSKey        string        // --tls-key: its PEM private key
 	LogLevel      string        // --log-level: debug | info | warn | error
 	LogFormat     string        // --log-format: text | json
 	Pprof         bool          // --pprof: serve /debug/pprof/

@@ -58,6 +58,16 @@ var options = []option{
 		field: func(c *Config) any { return &c.ShutdownTimeout },
 	},
 	{
+		name: "tls-cert", section: sectionServer, arg: "<file>",
+		usage: "PEM certificate for HTTPS on the listen port (default: self-signed, kept in the data dir)",
+		field: func(c *Config) any { return &c.TLSCert },
+	},
+	{
+		name: "tls-key", section: sectionServer, arg: "<file>",
+		usage: "PEM private key of --tls-cert",
+		field: func(c *Config) any { return &c.TLSKey },
+	},
+	{
 		name: "data-dir", section: sectionStorage, arg: "<dir>",
 		usage: "Directory the streams are stored in",
 		field: func(c *Config) any { return &c.DataDir },
