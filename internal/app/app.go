@@ -55,6 +55,8 @@ type Server struct {
 type Options struct {
 	// Now replaces the clock of every service.
 	Now func() time.Time
+	// SubscriptionLifetime shortens SubscribeToShard's five minutes.
+	SubscriptionLifetime time.Duration
 }
 
 // Start opens storage, builds the services and starts serving. Close stops it.
@@ -78,6 +80,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		StateDelay: cfg.StateDelay,
 		ShardLimit: cfg.ShardLimit,
 		Now:        o.Now,
+
+		SubscriptionLifetime: o.SubscriptionLifetime,
 	})
 	if err := s.streams.Initialize(ctx); err != nil {
 		store.Close()
@@ -136,6 +140,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // shutdown timeout) and closes the services and storage.
 func (s *Server) Close() error {
 	s.ready.Store(false)
+	s.streams.EndSubscriptions()
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(ctx)

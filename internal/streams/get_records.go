@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/freshet/freshet/internal/api/kinesisapi"
+	"github.com/freshet/freshet/internal/storage"
 )
 
 const (
@@ -48,33 +49,7 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 		return nil, fmt.Errorf("streams: bounds: %w", err)
 	}
 
-	out := &kinesisapi.GetRecordsOutput{Records: make([]kinesisapi.Record, len(recs))}
-	createSec := uint64(sh.CreatedMs / 1000)
-	var run seqRun
-	buf := make([]byte, 0, len(recs)*58)
-	ends := make([]int, len(recs))
-	for i := range recs {
-		r := &recs[i]
-		buf = run.appendNext(buf, seqNum{shardCreateSec: createSec, shardIndex: sh.Index, offset: r.Offset, timeSec: uint64(r.ArrivalMs / 1000)})
-		ends[i] = len(buf)
-	}
-	all := string(buf)
-	var arrival *time.Time
-	start := 0
-	for i := range recs {
-		r := &recs[i]
-		if arrival == nil || arrival.UnixMilli() != r.ArrivalMs {
-			a := time.UnixMilli(r.ArrivalMs)
-			arrival = &a
-		}
-		out.Records[i] = kinesisapi.Record{
-			SequenceNumber:              all[start:ends[i]],
-			ApproximateArrivalTimestamp: arrival,
-			Data:                        r.Data,
-			PartitionKey:                keyString(r.PartitionKey),
-		}
-		start = ends[i]
-	}
+	out := &kinesisapi.GetRecordsOutput{Records: recordsView(sh, recs)}
 	next := it.offset
 	if n := len(recs); n > 0 {
 		next = recs[n-1].Offset + 1
@@ -125,3 +100,36 @@ func keyString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(
 // keyBytes views a partition key as bytes for an Append, which only reads
 // it and copies what it keeps.
 func keyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// recordsView renders stored records as the API returns them, formatting
+// every sequence number into one buffer.
+func recordsView(sh *shardDoc, recs []storage.StoredRecord) []kinesisapi.Record {
+	out := make([]kinesisapi.Record, len(recs))
+	createSec := uint64(sh.CreatedMs / 1000)
+	var run seqRun
+	buf := make([]byte, 0, len(recs)*58)
+	ends := make([]int, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		buf = run.appendNext(buf, seqNum{shardCreateSec: createSec, shardIndex: sh.Index, offset: r.Offset, timeSec: uint64(r.ArrivalMs / 1000)})
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	var arrival *time.Time
+	start := 0
+	for i := range recs {
+		r := &recs[i]
+		if arrival == nil || arrival.UnixMilli() != r.ArrivalMs {
+			a := time.UnixMilli(r.ArrivalMs)
+			arrival = &a
+		}
+		out[i] = kinesisapi.Record{
+			SequenceNumber:              all[start:ends[i]],
+			ApproximateArrivalTimestamp: arrival,
+			Data:                        r.Data,
+			PartitionKey:                keyString(r.PartitionKey),
+		}
+		start = ends[i]
+	}
+	return out
+}

@@ -40,6 +40,7 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 	if err := s.logs.Append(ctx, []*storage.Batch{b}); err != nil {
 		return nil, fmt.Errorf("streams: append: %w", err)
 	}
+	s.signals.Notify(b.Log)
 	seq := seqNum{shardCreateSec: uint64(rt.shard.CreatedMs / 1000), shardIndex: rt.shard.Index, offset: b.FirstOffset, timeSec: uint64(b.ArrivalMs / 1000)}
 	return &kinesisapi.PutRecordOutput{ShardId: rt.id, SequenceNumber: seq.String(), EncryptionType: &encryptionNone}, nil
 }

@@ -82,6 +82,9 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 	if err := s.logs.Append(ctx, batches); err != nil {
 		return nil, fmt.Errorf("streams: append: %w", err)
 	}
+	for _, b := range batches {
+		s.signals.Notify(b.Log)
+	}
 
 	// Format every sequence number into one buffer and slice the strings
 	// out of one copy of it: two allocations instead of one per record.

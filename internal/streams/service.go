@@ -33,6 +33,9 @@ type Options struct {
 	// HousekeepingInterval is how often retention and deleted streams are
 	// swept; one minute when zero.
 	HousekeepingInterval time.Duration
+	// SubscriptionLifetime is how long a SubscribeToShard lasts; five
+	// minutes, as on AWS, when zero (tests shorten it).
+	SubscriptionLifetime time.Duration
 }
 
 // Service is the Data Streams domain.
@@ -46,6 +49,11 @@ type Service struct {
 
 	mu      sync.Mutex // guards streams (the map, not the streams)
 	streams map[string]*stream
+
+	signals signals       // wakes subscriptions when records arrive
+	subs    subscriptions // SubscribeToShard rate per consumer and shard
+	drain   chan struct{} // closed by EndSubscriptions
+	drained sync.Once
 
 	stop chan struct{}
 	done chan struct{}
@@ -96,6 +104,7 @@ func New(opts Options) *Service {
 		streams: map[string]*stream{},
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
+		drain:   make(chan struct{}),
 	}
 }
 
@@ -133,6 +142,12 @@ func (s *Service) Initialize(ctx context.Context) error {
 	}
 	go s.housekeeping()
 	return nil
+}
+
+// EndSubscriptions ends every SubscribeToShard stream (their next event is
+// the end), so a graceful shutdown does not wait out five-minute streams.
+func (s *Service) EndSubscriptions() {
+	s.drained.Do(func() { close(s.drain) })
 }
 
 // Close stops housekeeping.

@@ -41,6 +41,7 @@ type serverOpts struct {
 	stateDelay time.Duration
 	shardLimit int
 	dataDir    string // "" = memory
+	subLife    time.Duration
 }
 
 // startServer runs Freshet in-process on a free port and returns an SDK
@@ -58,7 +59,7 @@ func startServer(t *testing.T, o serverOpts) (*kinesis.Client, *clock, string) {
 	}
 	clk := &clock{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := app.Start(context.Background(), cfg, log, app.Options{Now: clk.now})
+	srv, err := app.Start(context.Background(), cfg, log, app.Options{Now: clk.now, SubscriptionLifetime: o.subLife})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,15 @@ type API interface {
 	DescribeStreamConsumer(ctx context.Context, in *DescribeStreamConsumerInput) (*DescribeStreamConsumerOutput, error)
 	ListStreamConsumers(ctx context.Context, in *ListStreamConsumersInput) (*ListStreamConsumersOutput, error)
 
+	// SubscribeToShard starts an enhanced fan-out subscription; its events
+	// are written as an AWS event stream.
+	SubscribeToShard(ctx context.Context, in *SubscribeToShardInput) (EventSource, error)
+
 	DescribeLimits(ctx context.Context, in *DescribeLimitsInput) (*DescribeLimitsOutput, error)
 	DescribeAccountSettings(ctx context.Context, in *DescribeAccountSettingsInput) (*DescribeAccountSettingsOutput, error)
+}
+
+// EventSource yields a subscription's events in order; io.EOF ends it.
+type EventSource interface {
+	Next(ctx context.Context) (*SubscribeToShardEvent, error)
 }

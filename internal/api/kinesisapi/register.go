@@ -20,6 +20,7 @@ func Register(mux *dispatch.Mux, api API) {
 		}
 		mux.Handle(TargetPrefix+"."+name, h)
 	}
+	mux.HandleStream(TargetPrefix+".SubscribeToShard", subscribeToShardHandler(api))
 }
 
 // builders binds each built operation to its API method.
@@ -80,6 +81,7 @@ func Built() []string {
 	for name := range builders {
 		names = append(names, name)
 	}
+	names = append(names, "SubscribeToShard")
 	sort.Strings(names)
 	return names
 }

@@ -23,6 +23,12 @@ import (
 // the encoded response. body is only valid until Handler returns.
 type Handler func(ctx context.Context, body []byte) ([]byte, error)
 
+// StreamHandler serves an operation whose answer is a stream (an AWS event
+// stream): it writes the response itself. An error it returns before
+// writing anything is rendered like any API error; after that, the stream
+// is simply ended.
+type StreamHandler func(ctx context.Context, body []byte, w http.ResponseWriter) error
+
 // Options configures a Mux.
 type Options struct {
 	Logger  *slog.Logger
@@ -39,6 +45,7 @@ type Mux struct {
 	opts     Options
 	log      *slog.Logger
 	handlers map[string]Handler
+	streams  map[string]StreamHandler
 	bufs     sync.Pool
 }
 
@@ -50,15 +57,26 @@ func New(opts Options) *Mux {
 	if opts.MaxBody == 0 {
 		opts.MaxBody = 16 << 20
 	}
-	return &Mux{opts: opts, log: opts.Logger, handlers: map[string]Handler{},
+	return &Mux{opts: opts, log: opts.Logger, handlers: map[string]Handler{}, streams: map[string]StreamHandler{},
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 }
 
 // Handle registers h for target, e.g. "Kinesis_20131202.PutRecords".
 func (m *Mux) Handle(target string, h Handler) { m.handlers[target] = h }
 
+// HandleStream registers a streaming handler for target; it replaces any
+// Handler of the same target.
+func (m *Mux) HandleStream(target string, h StreamHandler) {
+	delete(m.handlers, target)
+	m.streams[target] = h
+}
+
 // Handles reports whether target has a handler.
-func (m *Mux) Handles(target string) bool { _, ok := m.handlers[target]; return ok }
+func (m *Mux) Handles(target string) bool {
+	_, ok := m.handlers[target]
+	_, streams := m.streams[target]
+	return ok || streams
+}
 
 const jsonContentType = "application/x-amz-json-1.1"
 
@@ -117,6 +135,17 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if sh, ok := m.streams[target]; ok {
+		tw := &trackingWriter{ResponseWriter: w}
+		if err := sh(request.NewContext(r.Context(), info), body, tw); err != nil {
+			if !tw.wrote {
+				m.fail(w, info, target, err)
+				return
+			}
+			m.log.Debug("stream ended", "request_id", info.RequestID, "operation", target, "err", err)
+		}
+		return
+	}
 	handler, ok := m.handlers[target]
 	if !ok {
 		m.fail(w, info, target, awserr.UnknownOperation())
@@ -198,4 +227,24 @@ func newID2() string {
 	var b [48]byte
 	rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// trackingWriter notes whether a streaming handler has begun its answer.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackingWriter) WriteHeader(code int) { t.wrote = true; t.ResponseWriter.WriteHeader(code) }
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.wrote = true
+	return t.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers push each event out at once.
+func (t *trackingWriter) Flush() {
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
