@@ -21,6 +21,7 @@ import (
 	"github.com/freshet/freshet/internal/storage/memstore"
 	"github.com/freshet/freshet/internal/storage/pebblestore"
 	"github.com/freshet/freshet/internal/streams"
+	"github.com/freshet/freshet/internal/sts"
 	"github.com/freshet/freshet/internal/transport"
 )
 
@@ -115,7 +116,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 	}
 	s.ln = ln
 	s.http = &http.Server{
-		Handler:           s.routes(mux),
+		Handler:           s.routes(mux, &sts.Handler{Account: cfg.AccountID, Verifier: verifier}),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
@@ -168,7 +169,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return s.Close()
 }
 
-func (s *Server) routes(api http.Handler) http.Handler {
+func (s *Server) routes(api, stsHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -189,7 +190,13 @@ func (s *Server) routes(api http.Handler) http.Handler {
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	mux.Handle("/", api)
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sts.IsQuery(r) {
+			stsHandler.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
 	return mux
 }
 
