@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,7 +11,9 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -73,7 +77,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 	}
 	s.store = store
 
+	masterKey, err := loadMasterKey(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	s.streams = streams.New(streams.Options{
+		MasterKey:  masterKey,
 		Store:      store,
 		Logger:     log.With("service", "kinesis"),
 		Account:    cfg.AccountID,
@@ -240,4 +250,42 @@ func newVerifier(cfg config.Config) (*sigv4.Verifier, error) {
 		secret, ok := keys[id]
 		return secret, ok
 	}}, nil
+}
+
+// loadMasterKey reads --master-key-file, or the key generated into the data
+// directory on first start (0600), or makes one for a --memory run.
+func loadMasterKey(cfg config.Config) ([]byte, error) {
+	parse := func(b []byte) ([]byte, error) {
+		if len(b) == 32 {
+			return b, nil
+		}
+		if k, err := hex.DecodeString(strings.TrimSpace(string(b))); err == nil && len(k) == 32 {
+			return k, nil
+		}
+		return nil, errors.New("app: master key must be 32 bytes, raw or as 64 hex digits")
+	}
+	if cfg.MasterKeyFile != "" {
+		b, err := os.ReadFile(cfg.MasterKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("app: master key: %w", err)
+		}
+		return parse(b)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("app: master key: %w", err)
+	}
+	if cfg.Memory {
+		return key, nil
+	}
+	path := filepath.Join(cfg.DataDir, "master.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return parse(b)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("app: master key: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("app: master key: %w", err)
+	}
+	return key, nil
 }

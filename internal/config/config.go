@@ -29,6 +29,7 @@ type Config struct {
 	Credentials   string        // --credentials: credentials file used by --auth strict
 	TLSCert       string        // --tls-cert: PEM certificate for HTTPS on the listen port
 	TLSKey        string        // --tls-key: its PEM private key
+	MasterKeyFile string        // --master-key-file: 32-byte key (raw or 64 hex digits) that stream encryption keys derive from
 	LogLevel      string        // --log-level: debug | info | warn | error
 	LogFormat     string        // --log-format: text | json
 	Pprof         bool          // --pprof: serve /debug/pprof/

@@ -68,6 +68,11 @@ var options = []option{
 		field: func(c *Config) any { return &c.TLSKey },
 	},
 	{
+		name: "master-key-file", section: sectionSecurity, arg: "<file>",
+		usage: "Key that encryption at rest derives from: 32 bytes, raw or hex (default: generated into the data dir)",
+		field: func(c *Config) any { return &c.MasterKeyFile },
+	},
+	{
 		name: "data-dir", section: sectionStorage, arg: "<dir>",
 		usage: "Directory the streams are stored in",
 		field: func(c *Config) any { return &c.DataDir },

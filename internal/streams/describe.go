@@ -38,7 +38,19 @@ func modeDetails(doc *streamDoc) *kinesisapi.StreamModeDetails {
 
 func createdAt(doc *streamDoc) time.Time { return time.UnixMilli(doc.CreatedMs).UTC() }
 
-var encryptionNone = "NONE"
+var (
+	encryptionNone = "NONE"
+	encryptionKMS  = "KMS"
+)
+
+// encryption reports a stream's EncryptionType and KeyId.
+func encryption(doc *streamDoc) (*string, *string) {
+	if doc.EncKeyID == "" {
+		return &encryptionNone, nil
+	}
+	key := doc.EncKeyID
+	return &encryptionKMS, &key
+}
 
 func monitoring(doc *streamDoc) []kinesisapi.EnhancedMetrics {
 	return []kinesisapi.EnhancedMetrics{{ShardLevelMetrics: append([]string{}, doc.Metrics...)}}

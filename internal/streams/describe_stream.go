@@ -15,6 +15,7 @@ func (s *Service) DescribeStream(ctx context.Context, in *kinesisapi.DescribeStr
 		return nil, err
 	}
 	doc := state.doc
+	encType, keyID := encryption(doc)
 	status := doc.status(s.now())
 	limit := describeStreamDefaultLimit
 	if in.Limit != nil {
@@ -45,7 +46,8 @@ func (s *Service) DescribeStream(ctx context.Context, in *kinesisapi.DescribeStr
 		RetentionPeriodHours:    doc.RetentionHours,
 		StreamCreationTimestamp: createdAt(doc),
 		EnhancedMonitoring:      monitoring(doc),
-		EncryptionType:          &encryptionNone,
+		EncryptionType:          encType,
+		KeyId:                   keyID,
 	}}, nil
 }
 
@@ -56,6 +58,7 @@ func (s *Service) DescribeStreamSummary(ctx context.Context, in *kinesisapi.Desc
 		return nil, err
 	}
 	doc := state.doc
+	encType, keyID := encryption(doc)
 	consumers := int64(liveConsumers(doc, s.now()))
 	maxKiB := doc.MaxRecordKiB
 	return &kinesisapi.DescribeStreamSummaryOutput{StreamDescriptionSummary: kinesisapi.StreamDescriptionSummary{
@@ -66,7 +69,8 @@ func (s *Service) DescribeStreamSummary(ctx context.Context, in *kinesisapi.Desc
 		RetentionPeriodHours:    doc.RetentionHours,
 		StreamCreationTimestamp: createdAt(doc),
 		EnhancedMonitoring:      monitoring(doc),
-		EncryptionType:          &encryptionNone,
+		EncryptionType:          encType,
+		KeyId:                   keyID,
 		OpenShardCount:          int64(len(state.routes)),
 		ConsumerCount:           &consumers,
 		MaxRecordSizeInKiB:      &maxKiB,

@@ -49,7 +49,11 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 		return nil, fmt.Errorf("streams: bounds: %w", err)
 	}
 
-	out := &kinesisapi.GetRecordsOutput{Records: recordsView(sh, recs)}
+	encrypted, err := s.openRecords(state.doc, sh, recs)
+	if err != nil {
+		return nil, err
+	}
+	out := &kinesisapi.GetRecordsOutput{Records: recordsView(sh, recs, encrypted)}
 	next := it.offset
 	if n := len(recs); n > 0 {
 		next = recs[n-1].Offset + 1
@@ -103,7 +107,7 @@ func keyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s
 
 // recordsView renders stored records as the API returns them, formatting
 // every sequence number into one buffer.
-func recordsView(sh *shardDoc, recs []storage.StoredRecord) []kinesisapi.Record {
+func recordsView(sh *shardDoc, recs []storage.StoredRecord, encrypted []bool) []kinesisapi.Record {
 	out := make([]kinesisapi.Record, len(recs))
 	createSec := uint64(sh.CreatedMs / 1000)
 	var run seqRun
@@ -128,6 +132,9 @@ func recordsView(sh *shardDoc, recs []storage.StoredRecord) []kinesisapi.Record 
 			ApproximateArrivalTimestamp: arrival,
 			Data:                        r.Data,
 			PartitionKey:                keyString(r.PartitionKey),
+		}
+		if encrypted != nil && encrypted[i] {
+			out[i].EncryptionType = &encryptionKMS
 		}
 		start = ends[i]
 	}

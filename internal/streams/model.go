@@ -39,6 +39,7 @@ type streamDoc struct {
 	Policy         string            `json:"policy,omitempty"`  // resource policy document
 	WarmMiBps      int64             `json:"warmMiBps,omitempty"`
 	Consumers      []consumerDoc     `json:"consumers,omitempty"`
+	EncKeyID       string            `json:"encKeyId,omitempty"` // KMS KeyId while encryption is on
 }
 
 // consumerDoc is an enhanced fan-out consumer registered on a stream. Its
@@ -70,14 +71,15 @@ func (d *streamDoc) consumerARN(c *consumerDoc) string {
 }
 
 type shardDoc struct {
-	Index     uint32  `json:"index"`
-	StartHash string  `json:"startHash"`
-	EndHash   string  `json:"endHash"`
-	CreatedMs int64   `json:"createdMs"`
-	ParentID  string  `json:"parent,omitempty"`
-	AdjParent string  `json:"adjParent,omitempty"`
-	EndOffset *uint64 `json:"endOffset,omitempty"` // a closed shard's next offset: it holds [0, EndOffset)
-	ClosedMs  int64   `json:"closedMs,omitempty"`
+	Index     uint32     `json:"index"`
+	StartHash string     `json:"startHash"`
+	EndHash   string     `json:"endHash"`
+	CreatedMs int64      `json:"createdMs"`
+	ParentID  string     `json:"parent,omitempty"`
+	AdjParent string     `json:"adjParent,omitempty"`
+	EndOffset *uint64    `json:"endOffset,omitempty"` // a closed shard's next offset: it holds [0, EndOffset)
+	ClosedMs  int64      `json:"closedMs,omitempty"`
+	Enc       []encRange `json:"enc,omitempty"` // offsets written encrypted
 }
 
 func (d *streamDoc) status(now time.Time) string {

@@ -37,10 +37,16 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 		return nil, err
 	}
 	b := &storage.Batch{Log: rt.log, ArrivalMs: s.now().UnixMilli(), Records: []storage.Record{{PartitionKey: keyBytes(in.PartitionKey), Data: in.Data}}}
+	if state.doc.EncKeyID != "" {
+		if err := s.sealBatch(state.doc, b); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.logs.Append(ctx, []*storage.Batch{b}); err != nil {
 		return nil, fmt.Errorf("streams: append: %w", err)
 	}
 	s.signals.Notify(b.Log)
+	encType, _ := encryption(state.doc)
 	seq := seqNum{shardCreateSec: uint64(rt.shard.CreatedMs / 1000), shardIndex: rt.shard.Index, offset: b.FirstOffset, timeSec: uint64(b.ArrivalMs / 1000)}
-	return &kinesisapi.PutRecordOutput{ShardId: rt.id, SequenceNumber: seq.String(), EncryptionType: &encryptionNone}, nil
+	return &kinesisapi.PutRecordOutput{ShardId: rt.id, SequenceNumber: seq.String(), EncryptionType: encType}, nil
 }

@@ -79,6 +79,13 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 		routes[i], batchIdx[i], pos[i] = rt, int32(bi), int32(len(b.Records))
 		b.Records = append(b.Records, storage.Record{PartitionKey: keyBytes(r.PartitionKey), Data: r.Data})
 	}
+	if state.doc.EncKeyID != "" {
+		for _, b := range batches {
+			if err := s.sealBatch(state.doc, b); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := s.logs.Append(ctx, batches); err != nil {
 		return nil, fmt.Errorf("streams: append: %w", err)
 	}
@@ -102,8 +109,9 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 		ends[i] = len(buf)
 	}
 	all := string(buf)
+	encType, _ := encryption(state.doc)
 	var failed int64
-	out := &kinesisapi.PutRecordsOutput{FailedRecordCount: &failed, Records: make([]kinesisapi.PutRecordsResultEntry, len(in.Records)), EncryptionType: &encryptionNone}
+	out := &kinesisapi.PutRecordsOutput{FailedRecordCount: &failed, Records: make([]kinesisapi.PutRecordsResultEntry, len(in.Records)), EncryptionType: encType}
 	seqs := make([]string, len(in.Records))
 	start := 0
 	for i, rt := range routes {

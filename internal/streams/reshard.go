@@ -94,6 +94,9 @@ func (tx *reshardTx) open(start, end uint128, parent, adjacent uint32, hasAdjace
 	if hasAdjacent {
 		child.AdjParent = shardID(adjacent)
 	}
+	if tx.doc.EncKeyID != "" {
+		child.Enc = []encRange{{From: 0, KeyID: tx.doc.EncKeyID}}
+	}
 	tx.doc.Shards = append(tx.doc.Shards, child)
 	return index
 }

@@ -33,6 +33,9 @@ type Options struct {
 	// HousekeepingInterval is how often retention and deleted streams are
 	// swept; one minute when zero.
 	HousekeepingInterval time.Duration
+	// MasterKey (32 bytes) is what record keys are derived from when a
+	// stream is encrypted; without it StartStreamEncryption fails.
+	MasterKey []byte
 	// SubscriptionLifetime is how long a SubscribeToShard lasts; five
 	// minutes, as on AWS, when zero (tests shorten it).
 	SubscriptionLifetime time.Duration
@@ -50,6 +53,7 @@ type Service struct {
 	mu      sync.Mutex // guards streams (the map, not the streams)
 	streams map[string]*stream
 
+	keys    keyring       // record encryption keys
 	signals signals       // wakes subscriptions when records arrive
 	subs    subscriptions // SubscribeToShard rate per consumer and shard
 	drain   chan struct{} // closed by EndSubscriptions
@@ -105,6 +109,7 @@ func New(opts Options) *Service {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 		drain:   make(chan struct{}),
+		keys:    keyring{master: opts.MasterKey},
 	}
 }
 

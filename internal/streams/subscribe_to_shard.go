@@ -118,7 +118,11 @@ func (sub *Subscription) Next(ctx context.Context) (*kinesisapi.SubscribeToShard
 
 func (sub *Subscription) event(ctx context.Context, state *streamState, sh *shardDoc, recs []storage.StoredRecord, ended bool, now time.Time) (*kinesisapi.SubscribeToShardEvent, error) {
 	s := sub.s
-	ev := &kinesisapi.SubscribeToShardEvent{Records: recordsView(sh, recs)}
+	encrypted, err := s.openRecords(state.doc, sh, recs)
+	if err != nil {
+		return nil, err
+	}
+	ev := &kinesisapi.SubscribeToShardEvent{Records: recordsView(sh, recs, encrypted)}
 	if n := len(recs); n > 0 {
 		sub.offset = recs[n-1].Offset + 1
 	}

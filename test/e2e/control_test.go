@@ -268,10 +268,3 @@ func TestRetentionAndTags(t *testing.T) {
 	_, err = c.ListTagsForResource(ctx, &kinesis.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/nope")})
 	apiErr(t, err, "ResourceNotFoundException", "")
 }
-
-func TestUnbuiltOperationsAnswerUnknownOperation(t *testing.T) {
-	c, _, _ := startServer(t, serverOpts{})
-	createActive(t, c, "s", 1)
-	_, err := c.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String("s"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")})
-	apiErr(t, err, "UnknownOperationException", "StartStreamEncryption is not implemented by Freshet yet")
-}

@@ -52,6 +52,9 @@ type API interface {
 	// are written as an AWS event stream.
 	SubscribeToShard(ctx context.Context, in *SubscribeToShardInput) (EventSource, error)
 
+	StartStreamEncryption(ctx context.Context, in *StartStreamEncryptionInput) (*struct{}, error)
+	StopStreamEncryption(ctx context.Context, in *StopStreamEncryptionInput) (*struct{}, error)
+
 	DescribeLimits(ctx context.Context, in *DescribeLimitsInput) (*DescribeLimitsOutput, error)
 	DescribeAccountSettings(ctx context.Context, in *DescribeAccountSettingsInput) (*DescribeAccountSettingsOutput, error)
 }

@@ -25,6 +25,8 @@ func Register(mux *dispatch.Mux, api API) {
 
 // builders binds each built operation to its API method.
 var builders = map[string]func(API) dispatch.Handler{
+	"StartStreamEncryption":  func(a API) dispatch.Handler { return op(shapeStartStreamEncryptionInput, a.StartStreamEncryption) },
+	"StopStreamEncryption":   func(a API) dispatch.Handler { return op(shapeStopStreamEncryptionInput, a.StopStreamEncryption) },
 	"RegisterStreamConsumer": func(a API) dispatch.Handler { return op(shapeRegisterStreamConsumerInput, a.RegisterStreamConsumer) },
 	"DeregisterStreamConsumer": func(a API) dispatch.Handler {
 		return op(shapeDeregisterStreamConsumerInput, a.DeregisterStreamConsumer)
