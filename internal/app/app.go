@@ -83,14 +83,17 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		return nil, err
 	}
 	s.streams = streams.New(streams.Options{
-		MasterKey:  masterKey,
-		Store:      store,
-		Logger:     log.With("service", "kinesis"),
-		Account:    cfg.AccountID,
-		Region:     cfg.Region,
-		StateDelay: cfg.StateDelay,
-		ShardLimit: cfg.ShardLimit,
-		Now:        o.Now,
+		MasterKey: masterKey,
+
+		EnforceThroughput:        cfg.EnforceThroughput,
+		FaultThrottleProbability: cfg.FaultThrottleProbability,
+		Store:                    store,
+		Logger:                   log.With("service", "kinesis"),
+		Account:                  cfg.AccountID,
+		Region:                   cfg.Region,
+		StateDelay:               cfg.StateDelay,
+		ShardLimit:               cfg.ShardLimit,
+		Now:                      o.Now,
 
 		SubscriptionLifetime: o.SubscriptionLifetime,
 	})

@@ -33,7 +33,10 @@ type Config struct {
 	LogLevel      string        // --log-level: debug | info | warn | error
 	LogFormat     string        // --log-format: text | json
 	Pprof         bool          // --pprof: serve /debug/pprof/
-	ConfigFile    string        // --config: optional YAML file the settings were read from
+
+	EnforceThroughput        bool    // --enforce-throughput: per-shard write and read limits
+	FaultThrottleProbability float64 // --fault-throttle-probability: random throttling, 0 to 1
+	ConfigFile               string  // --config: optional YAML file the settings were read from
 	// ShutdownTimeout is how long a graceful shutdown may take (--shutdown-timeout).
 	ShutdownTimeout time.Duration
 
@@ -189,6 +192,9 @@ func (c Config) Validate() error {
 	}
 	if !c.Memory && c.DataDir == "" {
 		return errors.New("config: --data-dir must not be empty unless --memory is set")
+	}
+	if c.FaultThrottleProbability < 0 || c.FaultThrottleProbability > 1 {
+		return fmt.Errorf("config: --fault-throttle-probability must be between 0 and 1, got %g", c.FaultThrottleProbability)
 	}
 	if !validRegion(c.Region) {
 		return fmt.Errorf("config: --region must be lower-case letters, digits and dashes like us-east-1, got %q", c.Region)

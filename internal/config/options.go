@@ -114,6 +114,16 @@ var options = []option{
 		field: func(c *Config) any { return &c.ShardLimit },
 	},
 	{
+		name: "enforce-throughput", section: sectionCompatibility,
+		usage: "Enforce per-shard limits: writes 1 MiB/s or 1,000 records/s, reads 2 MiB/s and 5 calls/s",
+		field: func(c *Config) any { return &c.EnforceThroughput },
+	},
+	{
+		name: "fault-throttle-probability", section: sectionCompatibility, arg: "<p>",
+		usage: "Fail this share (0 to 1) of records and calls with ProvisionedThroughputExceededException",
+		field: func(c *Config) any { return &c.FaultThrottleProbability },
+	},
+	{
 		name: "auth", section: sectionSecurity, arg: "<mode>",
 		usage:   "Request signature checking: off or strict",
 		choices: []string{AuthOff, AuthStrict},
@@ -193,6 +203,12 @@ func (o *option) set(c *Config, raw string) error {
 			return fmt.Errorf("invalid integer %q", raw)
 		}
 		*p = n
+	case *float64:
+		f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+		if err != nil {
+			return fmt.Errorf("invalid number %q", raw)
+		}
+		*p = f
 	case *time.Duration:
 		d, err := time.ParseDuration(strings.TrimSpace(raw))
 		if err != nil {
@@ -214,6 +230,8 @@ func (o *option) format(c *Config) string {
 		return strconv.FormatBool(*p)
 	case *int:
 		return strconv.Itoa(*p)
+	case *float64:
+		return strconv.FormatFloat(*p, 'g', -1, 64)
 	case *time.Duration:
 		return p.String()
 	default:

@@ -40,9 +40,19 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 		limit = int(*in.Limit)
 	}
 	log := state.doc.logName(sh.Index)
+	if s.readThrottled(log, now) {
+		return nil, readRateError(shardID(sh.Index), t)
+	}
 	recs, err := s.logs.Read(ctx, log, it.offset, limit, getRecordsMaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("streams: read: %w", err)
+	}
+	if s.opts.EnforceThroughput {
+		n := 0
+		for i := range recs {
+			n += len(recs[i].Data)
+		}
+		s.throttle.chargeRead(log, n)
 	}
 	_, tip, err := s.logs.Bounds(ctx, log)
 	if err != nil {

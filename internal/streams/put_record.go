@@ -36,6 +36,9 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 	if err != nil {
 		return nil, err
 	}
+	if s.writeThrottled(rt.log, len(in.Data)+len(in.PartitionKey), s.now()) {
+		return nil, awserr.New(throughputExceeded, writeRateMessage(rt.id, t))
+	}
 	b := &storage.Batch{Log: rt.log, ArrivalMs: s.now().UnixMilli(), Records: []storage.Record{{PartitionKey: keyBytes(in.PartitionKey), Data: in.Data}}}
 	if state.doc.EncKeyID != "" {
 		if err := s.sealBatch(state.doc, b); err != nil {

@@ -53,9 +53,9 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 	st.writes.RLock()
 	defer st.writes.RUnlock()
 	state = st.state.Load()
-	now := s.now().UnixMilli()
+	now := s.now()
 	routes := make([]*route, len(in.Records))
-	batchIdx := make([]int32, len(in.Records))
+	batchIdx := make([]int32, len(in.Records)) // -1: throttled, not written
 	pos := make([]int32, len(in.Records))
 	batches := make([]*storage.Batch, 0, len(state.routes))
 	for i := range in.Records {
@@ -63,6 +63,11 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 		rt, err := routeRecord(state, r.PartitionKey, r.ExplicitHashKey)
 		if err != nil {
 			return nil, err
+		}
+		routes[i] = rt
+		if s.writeThrottled(rt.log, len(r.Data)+len(r.PartitionKey), now) {
+			batchIdx[i] = -1
+			continue
 		}
 		bi := -1
 		for j, b := range batches { // a handful of shards: a scan beats a map
@@ -73,10 +78,10 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 		}
 		if bi < 0 {
 			bi = len(batches)
-			batches = append(batches, &storage.Batch{Log: rt.log, ArrivalMs: now, Records: make([]storage.Record, 0, len(in.Records)/len(state.routes)+1)})
+			batches = append(batches, &storage.Batch{Log: rt.log, ArrivalMs: now.UnixMilli(), Records: make([]storage.Record, 0, len(in.Records)/len(state.routes)+1)})
 		}
 		b := batches[bi]
-		routes[i], batchIdx[i], pos[i] = rt, int32(bi), int32(len(b.Records))
+		batchIdx[i], pos[i] = int32(bi), int32(len(b.Records))
 		b.Records = append(b.Records, storage.Record{PartitionKey: keyBytes(r.PartitionKey), Data: r.Data})
 	}
 	if state.doc.EncKeyID != "" {
@@ -86,8 +91,10 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 			}
 		}
 	}
-	if err := s.logs.Append(ctx, batches); err != nil {
-		return nil, fmt.Errorf("streams: append: %w", err)
+	if len(batches) > 0 {
+		if err := s.logs.Append(ctx, batches); err != nil {
+			return nil, fmt.Errorf("streams: append: %w", err)
+		}
 	}
 	for _, b := range batches {
 		s.signals.Notify(b.Log)
@@ -99,13 +106,15 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 	buf := make([]byte, 0, len(in.Records)*58)
 	ends := make([]int, len(in.Records))
 	for i, rt := range routes {
-		b := batches[batchIdx[i]]
-		buf = runs[batchIdx[i]].appendNext(buf, seqNum{
-			shardCreateSec: uint64(rt.shard.CreatedMs / 1000),
-			shardIndex:     rt.shard.Index,
-			offset:         b.FirstOffset + uint64(pos[i]),
-			timeSec:        uint64(b.ArrivalMs / 1000),
-		})
+		if bi := batchIdx[i]; bi >= 0 {
+			b := batches[bi]
+			buf = runs[bi].appendNext(buf, seqNum{
+				shardCreateSec: uint64(rt.shard.CreatedMs / 1000),
+				shardIndex:     rt.shard.Index,
+				offset:         b.FirstOffset + uint64(pos[i]),
+				timeSec:        uint64(b.ArrivalMs / 1000),
+			})
+		}
 		ends[i] = len(buf)
 	}
 	all := string(buf)
@@ -113,8 +122,15 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 	var failed int64
 	out := &kinesisapi.PutRecordsOutput{FailedRecordCount: &failed, Records: make([]kinesisapi.PutRecordsResultEntry, len(in.Records)), EncryptionType: encType}
 	seqs := make([]string, len(in.Records))
+	code := throughputExceeded
 	start := 0
 	for i, rt := range routes {
+		if batchIdx[i] < 0 {
+			msg := writeRateMessage(rt.id, t)
+			out.Records[i] = kinesisapi.PutRecordsResultEntry{ErrorCode: &code, ErrorMessage: &msg}
+			failed++
+			continue
+		}
 		seqs[i] = all[start:ends[i]]
 		start = ends[i]
 		out.Records[i] = kinesisapi.PutRecordsResultEntry{SequenceNumber: &seqs[i], ShardId: &rt.id}

@@ -33,6 +33,10 @@ type Options struct {
 	// HousekeepingInterval is how often retention and deleted streams are
 	// swept; one minute when zero.
 	HousekeepingInterval time.Duration
+	// EnforceThroughput applies AWS's per-shard limits.
+	EnforceThroughput bool
+	// FaultThrottleProbability throttles this share of records and calls.
+	FaultThrottleProbability float64
 	// MasterKey (32 bytes) is what record keys are derived from when a
 	// stream is encrypted; without it StartStreamEncryption fails.
 	MasterKey []byte
@@ -53,11 +57,12 @@ type Service struct {
 	mu      sync.Mutex // guards streams (the map, not the streams)
 	streams map[string]*stream
 
-	keys    keyring       // record encryption keys
-	signals signals       // wakes subscriptions when records arrive
-	subs    subscriptions // SubscribeToShard rate per consumer and shard
-	drain   chan struct{} // closed by EndSubscriptions
-	drained sync.Once
+	keys     keyring       // record encryption keys
+	throttle throttle      // per-shard token buckets
+	signals  signals       // wakes subscriptions when records arrive
+	subs     subscriptions // SubscribeToShard rate per consumer and shard
+	drain    chan struct{} // closed by EndSubscriptions
+	drained  sync.Once
 
 	stop chan struct{}
 	done chan struct{}

@@ -42,6 +42,7 @@ type serverOpts struct {
 	shardLimit int
 	dataDir    string // "" = memory
 	subLife    time.Duration
+	enforce    bool // --enforce-throughput
 }
 
 // startServer runs Freshet in-process on a free port and returns an SDK
@@ -57,6 +58,7 @@ func startServer(t *testing.T, o serverOpts) (*kinesis.Client, *clock, string) {
 	if o.shardLimit > 0 {
 		cfg.ShardLimit = o.shardLimit
 	}
+	cfg.EnforceThroughput = o.enforce
 	clk := &clock{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := app.Start(context.Background(), cfg, log, app.Options{Now: clk.now, SubscriptionLifetime: o.subLife})

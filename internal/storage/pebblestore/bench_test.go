@@ -87,7 +87,9 @@ func benchAppend(b *testing.B, mode SyncMode, perCall, goroutines int) {
 	b.ReportMetric(float64(b.N)/float64(max(1, s.w.commits.Load())), "appends/commit")
 }
 
-// BenchmarkRead reads a range of 10,000 records of 100 bytes.
+// BenchmarkRead reads a range of 10,000 records of 100 bytes, appended as
+// one batch, then reads of 10 records at scattered offsets of a log
+// appended in batches of 500, as a consumer reading from a checkpoint does.
 func BenchmarkRead(b *testing.B) {
 	s := openTest(b, b.TempDir(), SyncNever)
 	defer s.Close()
@@ -100,6 +102,15 @@ func BenchmarkRead(b *testing.B) {
 	if err := s.Logs().Append(ctx, []*storage.Batch{bt}); err != nil {
 		b.Fatal(err)
 	}
+	for range 200 {
+		bt := &storage.Batch{Log: "p", Records: make([]storage.Record, 500)}
+		for i := range bt.Records {
+			bt.Records[i] = storage.Record{PartitionKey: []byte("partition-key-0123456789"), Data: make([]byte, 100)}
+		}
+		if err := s.Logs().Append(ctx, []*storage.Batch{bt}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for _, flushed := range []bool{false, true} {
 		b.Run(fmt.Sprintf("flushed=%v", flushed), func(b *testing.B) {
 			if flushed {
@@ -109,16 +120,38 @@ func BenchmarkRead(b *testing.B) {
 			}
 			b.SetBytes(n * 100)
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			for b.Loop() {
 				recs, err := s.Logs().Read(ctx, "r", 0, n, 0)
 				if err != nil || len(recs) != n {
 					b.Fatalf("Read: %d records, %v", len(recs), err)
 				}
 			}
-			per := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
-			b.ReportMetric(1e9/per, "records/s")
-			b.ReportMetric(per, "ns/record")
+			reportRead(b, n, cpuTime()-cpu0)
 		})
+	}
+	b.Run("scattered/records=10", func(b *testing.B) {
+		const want = 10
+		b.ReportAllocs()
+		cpu0 := cpuTime()
+		off := uint64(0)
+		for b.Loop() {
+			off = (off + 7919) % (200*500 - want)
+			recs, err := s.Logs().Read(ctx, "p", off, want, 0)
+			if err != nil || len(recs) != want || recs[0].Offset != off {
+				b.Fatalf("Read(%d): %d records, %v", off, len(recs), err)
+			}
+		}
+		reportRead(b, want, cpuTime()-cpu0)
+	})
+}
+
+func reportRead(b *testing.B, perOp int, cpu time.Duration) {
+	per := float64(b.Elapsed().Nanoseconds()) / float64(b.N*perOp)
+	b.ReportMetric(1e9/per, "records/s")
+	b.ReportMetric(per, "ns/record")
+	if cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*perOp), "cpu-ns/record")
 	}
 }
 

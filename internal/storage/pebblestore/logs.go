@@ -3,7 +3,6 @@ package pebblestore
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/cockroachdb/pebble"
@@ -62,95 +61,172 @@ func (l logStore) Read(ctx context.Context, log string, from uint64, limit int, 
 		return nil, nil
 	}
 	from = max(from, ls.first.Load())
-	end := ls.visible.Load()
-	if from >= end {
+	visible := ls.visible.Load()
+	if from >= visible {
 		return nil, nil
 	}
+	end := visible
 	if uint64(limit) < end-from {
 		end = from + uint64(limit)
 	}
+	// Chunk keys end in the chunk's last offset, so the first key at or
+	// above from is the chunk holding from. The upper bound admits only
+	// chunks that end below the watermark, and a chunk is committed whole
+	// together with the state that moved the watermark past it, so every
+	// chunk the iterator yields is wholly visible.
 	iter, err := l.s.db.NewIter(&pebble.IterOptions{
-		LowerBound: recordKey(ls.prefix, from),
-		UpperBound: recordKey(ls.prefix, end),
+		LowerBound: chunkKey(ls.prefix, from),
+		UpperBound: chunkKey(ls.prefix, visible),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pebblestore: read %q: %w", log, err)
 	}
-	out, err := collect(iter, len(ls.prefix), int(end-from), maxBytes)
+	r := reader{next: from, end: end, maxBytes: maxBytes}
+	err = r.collect(iter, len(ls.prefix))
 	if cerr := iter.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pebblestore: read %q: %w", log, err)
 	}
-	return out, nil
+	return r.out, nil
 }
 
-// maxPrealloc caps how many records collect allocates room for up front.
+// maxPrealloc caps how many records a read allocates room for up front.
 const maxPrealloc = 16 << 10
 
-// collect copies the records iter yields into caller-owned memory. Payloads
-// are carved out of a few large chunks, each record's slices capped so that
-// appending to one cannot overwrite the next.
-func collect(iter *pebble.Iterator, prefixLen, n, maxBytes int) ([]storage.StoredRecord, error) {
-	prealloc := min(n, maxPrealloc)
-	if maxBytes > 0 {
-		prealloc = min(prealloc, maxBytes/64+1)
+// reader collects the records of one Read. It copies each chunk's wanted
+// records out of pebble with one copy into a buffer that usually holds the
+// whole read, and slices the records out of the copy, each slice capped so
+// that appending to one cannot overwrite the next.
+type reader struct {
+	next     uint64 // offset of the next record to return
+	end      uint64 // stop before this offset
+	maxBytes int
+	total    int // partition key and data bytes returned so far
+	copied   int // encoded bytes copied so far
+	out      []storage.StoredRecord
+	buf      []byte
+}
+
+func (r *reader) collect(iter *pebble.Iterator, prefixLen int) error {
+	prealloc := min(r.end-r.next, maxPrealloc)
+	if r.maxBytes > 0 {
+		prealloc = min(prealloc, uint64(r.maxBytes/64+1))
 	}
-	out := make([]storage.StoredRecord, 0, prealloc)
-	var chunk []byte
-	total := 0
+	r.out = make([]storage.StoredRecord, 0, prealloc)
 	for valid := iter.First(); valid; valid = iter.Next() {
-		key := iter.Key()
-		if len(key) != prefixLen+8 {
-			return nil, fmt.Errorf("%w: record key of %d bytes", errCorrupt, len(key))
-		}
-		arrival, pk, data, err := decodeRecordValue(iter.Value())
+		c, err := chunkAt(iter, prefixLen)
 		if err != nil {
-			return nil, err
+			return err
+		}
+		if c.first > r.next {
+			// Only a trim that raced this read leaves a gap before the
+			// first chunk, and the records in it are gone. The chunks of
+			// one iterator, a consistent snapshot, follow one another.
+			if len(r.out) > 0 {
+				return fmt.Errorf("%w: chunk at %d after offset %d", errCorrupt, c.first, r.next-1)
+			}
+			r.next = c.first
+			if r.next >= r.end {
+				break
+			}
+		}
+		done, err := r.add(&c)
+		if err != nil || done {
+			return err
+		}
+	}
+	return iter.Error()
+}
+
+// chunkAt decodes the header of the chunk iter is positioned at, in the
+// log whose chunk prefix is prefixLen long.
+func chunkAt(iter *pebble.Iterator, prefixLen int) (chunk, error) {
+	key := iter.Key()
+	if len(key) != prefixLen+8 {
+		return chunk{}, fmt.Errorf("%w: chunk key of %d bytes", errCorrupt, len(key))
+	}
+	return decodeChunk(binary.BigEndian.Uint64(key[prefixLen:]), iter.Value())
+}
+
+// add appends c's records from r.next on, up to r.end and within maxBytes,
+// and reports whether the read is complete.
+func (r *reader) add(c *chunk) (bool, error) {
+	body := c.body
+	pos, i := 0, 0
+	// Skip what lies below r.next: the start of a read in the middle of
+	// the chunk, or a prefix trimmed away.
+	for skip := int(r.next - c.first); i < skip; i++ {
+		_, _, n, err := nextRecord(body[pos:])
+		if err != nil {
+			return false, err
+		}
+		pos += n
+	}
+	start, k, full := pos, 0, false
+	for i < c.count && r.next+uint64(k) < r.end {
+		pk, data, n, err := nextRecord(body[pos:])
+		if err != nil {
+			return false, err
 		}
 		size := len(pk) + len(data)
-		if len(out) > 0 && maxBytes > 0 && total+size > maxBytes {
+		if r.maxBytes > 0 && len(r.out)+k > 0 && r.total+size > r.maxBytes {
+			full = true
 			break
 		}
-		if cap(chunk)-len(chunk) < size {
-			chunk = make([]byte, 0, chunkSize(size, total, len(out), n, maxBytes))
-		}
-		total += size
-		st := len(chunk)
-		chunk = append(chunk, pk...)
-		mid := len(chunk)
-		chunk = append(chunk, data...)
-		out = append(out, storage.StoredRecord{
-			Offset:       binary.BigEndian.Uint64(key[prefixLen:]),
-			ArrivalMs:    arrival,
-			PartitionKey: chunk[st:mid:mid],
-			Data:         chunk[mid:len(chunk):len(chunk)],
-		})
+		r.total += size
+		pos += n
+		i++
+		k++
 	}
-	if err := iter.Error(); err != nil {
-		return nil, err
+	if i == c.count && pos != len(body) {
+		return false, fmt.Errorf("%w: %d bytes after the last record of a chunk", errCorrupt, len(body)-pos)
 	}
-	return out, nil
+	if k > 0 {
+		r.copyOut(body[start:pos], k, c.arrival)
+	}
+	return full || r.next >= r.end, nil
 }
 
-// chunkSize sizes the next payload chunk of collect: room for the records
-// still to come at the average size so far (or this record's, for the
-// first), within maxBytes and at most 8 MiB, but never less than need.
-func chunkSize(need, total, done, n, maxBytes int) int {
-	avg := need
-	if done > 0 {
-		avg = max(avg, total/done+1)
+// copyOut copies region, k records that add validated, into r.buf and
+// appends them to r.out.
+func (r *reader) copyOut(region []byte, k int, arrival int64) {
+	if cap(r.buf)-len(r.buf) < len(region) {
+		r.buf = make([]byte, 0, r.bufSize(len(region), k))
 	}
-	guess := avg * (n - done)
-	if maxBytes > 0 {
-		guess = min(guess, maxBytes-total)
+	r.copied += len(region)
+	st := len(r.buf)
+	r.buf = append(r.buf, region...)
+	region = r.buf[st:]
+	pos := 0
+	for range k {
+		pk, data, n, _ := nextRecord(region[pos:])
+		pos += n
+		r.out = append(r.out, storage.StoredRecord{Offset: r.next, ArrivalMs: arrival, PartitionKey: pk, Data: data})
+		r.next++
 	}
-	return max(need, min(guess+guess/8, 8<<20))
 }
 
-// SeekTime binary-searches [first, visible) with point reads: arrival
-// times never decrease within a log, so this takes O(log n) reads.
+// bufSize sizes a new copy buffer: room for need bytes of k records plus
+// the records still wanted after them at the average encoded size so far,
+// within maxBytes (the length prefixes are not counted against it: allow
+// four bytes a record for them) and 8 MiB, but never less than need.
+func (r *reader) bufSize(need, k int) int {
+	done := len(r.out) + k
+	rest := int(r.end-r.next) - k
+	avg := (r.copied + need + done - 1) / done
+	guess := avg * rest
+	if r.maxBytes > 0 {
+		guess = min(guess, max(0, r.maxBytes-r.total)+4*rest)
+	}
+	return need + min(guess+guess/8, 8<<20)
+}
+
+// SeekTime bisects [first, visible) with one iterator: arrival times never
+// decrease within a log, and each probe lands on the chunk holding an
+// offset and moves a bound past the whole chunk, so it takes O(log n)
+// seeks and reads no chunk beyond its header.
 func (l logStore) SeekTime(ctx context.Context, log string, ms int64) (uint64, error) {
 	unlock, err := l.s.readLock(ctx)
 	if err != nil {
@@ -163,37 +239,52 @@ func (l logStore) SeekTime(ctx context.Context, log string, ms int64) (uint64, e
 	}
 	lo := ls.first.Load()
 	hi := ls.visible.Load()
-	key := recordKey(ls.prefix, 0)
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		binary.BigEndian.PutUint64(key[len(ls.prefix):], mid)
-		arrival, ok, err := l.s.arrivalAt(key)
-		if err != nil {
-			return 0, fmt.Errorf("pebblestore: seek %q: %w", log, err)
-		}
-		// A record missing from [first, visible) was trimmed meanwhile:
-		// whatever is left lies above it.
-		if !ok || arrival < ms {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
+	if lo >= hi {
+		return lo, nil
+	}
+	iter, err := l.s.db.NewIter(&pebble.IterOptions{
+		LowerBound: chunkKey(ls.prefix, lo),
+		UpperBound: chunkKey(ls.prefix, hi),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("pebblestore: seek %q: %w", log, err)
+	}
+	lo, err = seekTime(iter, ls.prefix, lo, hi, ms)
+	if cerr := iter.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("pebblestore: seek %q: %w", log, err)
 	}
 	return lo, nil
 }
 
-// arrivalAt returns the arrival time of the record at key, if it exists.
-func (s *Store) arrivalAt(key []byte) (int64, bool, error) {
-	v, closer, err := s.db.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return 0, false, nil
+// seekTime keeps every offset in [first, lo) arriving before ms (or
+// trimmed) and every offset in [hi, visible) arriving at or after it.
+func seekTime(iter *pebble.Iterator, prefix []byte, lo, hi uint64, ms int64) (uint64, error) {
+	key := chunkKey(prefix, 0)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		binary.BigEndian.PutUint64(key[len(prefix):], mid)
+		if !iter.SeekGE(key) {
+			if err := iter.Error(); err != nil {
+				return 0, err
+			}
+			return hi, nil // a trim that raced the seek took everything from mid on
+		}
+		c, err := chunkAt(iter, len(prefix))
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case c.first > mid:
+			// A trim raced the seek: everything below c is gone.
+			lo = min(c.first, hi)
+		case c.arrival < ms:
+			lo = min(c.last+1, hi)
+		default:
+			hi = max(c.first, lo)
+		}
 	}
-	if err != nil {
-		return 0, false, err
-	}
-	defer closer.Close()
-	if len(v) < 8 {
-		return 0, false, fmt.Errorf("%w: record of %d bytes", errCorrupt, len(v))
-	}
-	return int64(binary.BigEndian.Uint64(v)), true, nil
+	return lo, nil
 }

@@ -216,13 +216,13 @@ func TestReopenLarge(t *testing.T) {
 }
 
 func TestKeys(t *testing.T) {
-	// Record prefixes of different logs never prefix one another.
+	// Chunk prefixes of different logs never prefix one another.
 	names := []string{"", "a", "ab", "a\x01", "b", string(make([]byte, 200))}
 	for _, x := range names {
 		for _, y := range names {
-			px, py := recordPrefix(x), recordPrefix(y)
+			px, py := logPrefix(prefixChunk, x), logPrefix(prefixChunk, y)
 			if x != y && len(px) <= len(py) && string(py[:len(px)]) == string(px) {
-				t.Errorf("record prefix of %q is a prefix of %q's", x, y)
+				t.Errorf("chunk prefix of %q is a prefix of %q's", x, y)
 			}
 		}
 	}
@@ -233,21 +233,81 @@ func TestKeys(t *testing.T) {
 			t.Errorf("prefixEnd(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
-	pk, data := []byte("partition"), []byte("\x00payload\xff")
-	v := make([]byte, recordValueLen(pk, data))
-	encodeRecordValue(v, 1234567, pk, data)
-	arrival, gotPK, gotData, err := decodeRecordValue(v)
-	if err != nil || arrival != 1234567 || string(gotPK) != string(pk) || string(gotData) != string(data) {
-		t.Errorf("record value round trip: %d %q %q %v", arrival, gotPK, gotData, err)
-	}
-	if _, _, _, err := decodeRecordValue(v[:9]); err == nil {
-		t.Error("truncated record value decoded")
-	}
 	next, first, last, err := decodeState(encodeState(nil, 10, 4, -3))
 	if err != nil || next != 10 || first != 4 || last != -3 {
 		t.Errorf("state round trip: %d %d %d %v", next, first, last, err)
 	}
 	if _, _, _, err := decodeState(encodeState(nil, 3, 4, 0)); err == nil {
 		t.Error("state with horizon beyond next decoded")
+	}
+}
+
+func TestChunkCodec(t *testing.T) {
+	recs := []storage.Record{
+		{PartitionKey: []byte("partition"), Data: []byte("\x00payload\xff")},
+		{},
+		{PartitionKey: make([]byte, 256), Data: make([]byte, 300)}, // two-byte lengths
+	}
+	n, bodyLen := splitChunk(recs)
+	if n != len(recs) {
+		t.Fatalf("splitChunk took %d of %d small records", n, len(recs))
+	}
+	v := make([]byte, chunkValueLen(n, bodyLen))
+	encodeChunk(v, -1234567, recs)
+	c, err := decodeChunk(41, v)
+	if err != nil || c.first != 39 || c.last != 41 || c.count != 3 || c.arrival != -1234567 {
+		t.Fatalf("chunk header round trip: %+v, %v", c, err)
+	}
+	body := c.body
+	for i, want := range recs {
+		pk, data, n, err := nextRecord(body)
+		if err != nil || string(pk) != string(want.PartitionKey) || string(data) != string(want.Data) {
+			t.Fatalf("record %d: %q %q %v", i, pk, data, err)
+		}
+		if cap(pk) != len(pk) || cap(data) != len(data) {
+			t.Fatalf("record %d: slices not capped", i)
+		}
+		body = body[n:]
+	}
+	if len(body) != 0 {
+		t.Fatalf("%d bytes left after the last record", len(body))
+	}
+	// Corrupt values fail to decode rather than panic.
+	if _, err := decodeChunk(1, v); err == nil {
+		t.Error("chunk of 3 records ending at offset 1 decoded")
+	}
+	for i := range chunkHeaderMin {
+		if _, err := decodeChunk(41, v[:i]); err == nil {
+			t.Errorf("chunk truncated to %d bytes decoded", i)
+		}
+	}
+	bad := append([]byte(nil), v...)
+	bad[0] = chunkFormat + 1
+	if _, err := decodeChunk(41, bad); err == nil {
+		t.Error("chunk of an unknown format decoded")
+	}
+	c, _ = decodeChunk(41, v)
+	for i := range len(c.body) {
+		if _, _, n, err := nextRecord(c.body[:i]); err == nil && n > i {
+			t.Errorf("record read past a body truncated to %d bytes", i)
+		}
+	}
+}
+
+func TestSplitChunk(t *testing.T) {
+	small := make([]storage.Record, 2500)
+	if n, _ := splitChunk(small); n != maxChunkRecords {
+		t.Errorf("splitChunk of %d empty records took %d, want %d", len(small), n, maxChunkRecords)
+	}
+	big := []storage.Record{{Data: make([]byte, 3*maxChunkBytes)}, {Data: []byte("x")}}
+	if n, l := splitChunk(big); n != 1 || l != recordLen(&big[0]) {
+		t.Errorf("splitChunk of an oversized record took %d records of %d bytes, want it alone", n, l)
+	}
+	half := []storage.Record{{Data: make([]byte, maxChunkBytes/2)}, {Data: make([]byte, maxChunkBytes/2)}}
+	if n, l := splitChunk(half); n != 1 || l > maxChunkBytes {
+		t.Errorf("splitChunk of two half-limit records took %d (%d bytes), want 1", n, l)
+	}
+	if n, l := splitChunk(nil); n != 0 || l != 0 {
+		t.Errorf("splitChunk(nil) = %d, %d", n, l)
 	}
 }

@@ -59,7 +59,7 @@ type Store struct {
 // logState is one log's in-memory state.
 type logState struct {
 	name   string
-	prefix []byte // recordPrefix(name)
+	prefix []byte // logPrefix(prefixChunk, name)
 
 	// What readers may see. The writer stores visible before first, readers
 	// load first before visible, so first <= visible always holds for them.
@@ -173,8 +173,12 @@ func pebbleOptions(cache *pebble.Cache, logger *slog.Logger) *pebble.Options {
 	o.Levels = make([]pebble.LevelOptions, 7)
 	for i := range o.Levels {
 		o.Levels[i].BlockSize = 32 << 10
+		// Record payloads are usually compressed or random already; snappy
+		// cost more CPU in compactions than it saved on disk.
+		o.Levels[i].Compression = pebble.NoCompression
 		o.Levels[i].TargetFileSize = 8 << 20 << min(i, 3)
 	}
+	expTune(o) // TEMPORARY EXPERIMENT
 	o.EnsureDefaults()
 	return o
 }
@@ -211,9 +215,18 @@ func (s *Store) recover() error {
 	case err != nil:
 		return fmt.Errorf("read layout version: %w", err)
 	default:
-		ok := len(v) == 1 && v[0] == layoutVersion
+		version := -1
+		if len(v) == 1 {
+			version = int(v[0])
+		}
 		_ = closer.Close()
-		if !ok {
+		switch version {
+		case layoutVersion:
+		case 1:
+			if err := migrateV1(s.db, s.log); err != nil {
+				return fmt.Errorf("migrate layout 1: %w", err)
+			}
+		default:
 			return fmt.Errorf("unsupported layout version %x", v)
 		}
 	}
@@ -259,7 +272,7 @@ func (s *Store) recover() error {
 }
 
 func newLogState(name string) *logState {
-	return &logState{name: name, prefix: recordPrefix(name)}
+	return &logState{name: name, prefix: logPrefix(prefixChunk, name)}
 }
 
 // Meta returns the store's metadata half.
@@ -294,6 +307,7 @@ func (s *Store) Close() error {
 			errs = append(errs, fmt.Errorf("pebblestore: close: sync: %w", err))
 		}
 	}
+	expReport(s.db) // TEMPORARY EXPERIMENT
 	s.closeMu.Lock()
 	if err := s.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("pebblestore: close: %w", err))

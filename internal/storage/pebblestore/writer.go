@@ -53,8 +53,9 @@ func (r *request) size() int {
 	case opAppend:
 		n := 0
 		for _, b := range r.batches {
+			n += 64
 			for _, rec := range b.Records {
-				n += 32 + len(rec.PartitionKey) + len(rec.Data)
+				n += 4 + len(rec.PartitionKey) + len(rec.Data)
 			}
 		}
 		return n
@@ -285,6 +286,8 @@ func (w *writer) touch(ls *logState) {
 	}
 }
 
+// buildAppend writes each batch as one chunk, or as several if it exceeds
+// the chunk limits (see chunk.go).
 func (w *writer) buildAppend(r *request, now int64) {
 	for _, bt := range r.batches {
 		ls := w.state(bt.Log)
@@ -297,18 +300,24 @@ func (w *writer) buildAppend(r *request, now int64) {
 		bt.FirstOffset = ls.next
 		bt.ArrivalMs = arrival
 		klen := len(ls.prefix) + 8
-		for _, rec := range bt.Records {
-			op := w.b.SetDeferred(klen, recordValueLen(rec.PartitionKey, rec.Data))
+		for recs := bt.Records; len(recs) > 0; {
+			n, bodyLen := splitChunk(recs)
+			ls.next += uint64(n)
+			op := w.b.SetDeferred(klen, chunkValueLen(n, bodyLen))
 			copy(op.Key, ls.prefix)
-			binary.BigEndian.PutUint64(op.Key[len(ls.prefix):], ls.next)
-			encodeRecordValue(op.Value, arrival, rec.PartitionKey, rec.Data)
+			binary.BigEndian.PutUint64(op.Key[len(ls.prefix):], ls.next-1)
+			encodeChunk(op.Value, arrival, recs[:n])
 			_ = op.Finish() // no index on this batch: cannot fail
-			ls.next++
+			recs = recs[n:]
 		}
 		w.touch(ls)
 	}
 }
 
+// buildTrim deletes the chunks that end below the new horizon. Chunk keys
+// end in the chunk's last offset, so that is one range of keys, and it
+// also covers chunks of this very commit; a chunk straddling the horizon
+// stays, and readers skip its trimmed prefix.
 func (w *writer) buildTrim(r *request) {
 	ls := w.s.logs[r.log]
 	if ls == nil {
@@ -318,7 +327,7 @@ func (w *writer) buildTrim(r *request) {
 	if before <= ls.horizon {
 		return
 	}
-	_ = w.b.DeleteRange(recordKey(ls.prefix, ls.horizon), recordKey(ls.prefix, before), nil)
+	_ = w.b.DeleteRange(chunkKey(ls.prefix, ls.horizon), chunkKey(ls.prefix, before), nil)
 	ls.horizon = before
 	w.touch(ls)
 }
