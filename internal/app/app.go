@@ -197,6 +197,19 @@ func (s *Server) routes(api, stsHandler http.Handler) http.Handler {
 		}
 		fmt.Fprintf(w, `{"status":"ready","storage":%q}`, s.store.Name())
 	})
+	if s.cfg.AllowReset {
+		reset := func(w http.ResponseWriter, r *http.Request) {
+			if err := s.streams.Reset(r.Context()); err != nil {
+				s.log.Error("reset", "err", err)
+				http.Error(w, "reset failed", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"status":"reset"}`))
+		}
+		mux.HandleFunc("POST /_freshet/reset", reset)
+		mux.HandleFunc("POST /moto-api/reset", reset)
+	}
 	if s.cfg.Pprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -34,6 +34,7 @@ type Config struct {
 	LogFormat     string        // --log-format: text | json
 	Pprof         bool          // --pprof: serve /debug/pprof/
 
+	AllowReset               bool    // --allow-reset: POST /_freshet/reset deletes all state
 	EnforceThroughput        bool    // --enforce-throughput: per-shard write and read limits
 	FaultThrottleProbability float64 // --fault-throttle-probability: random throttling, 0 to 1
 	ConfigFile               string  // --config: optional YAML file the settings were read from

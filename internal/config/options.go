@@ -114,6 +114,11 @@ var options = []option{
 		field: func(c *Config) any { return &c.ShardLimit },
 	},
 	{
+		name: "allow-reset", section: sectionCompatibility,
+		usage: "Serve POST /_freshet/reset (and moto's /moto-api/reset), which deletes all state: for test suites",
+		field: func(c *Config) any { return &c.AllowReset },
+	},
+	{
 		name: "enforce-throughput", section: sectionCompatibility,
 		usage: "Enforce per-shard limits: writes 1 MiB/s or 1,000 records/s, reads 2 MiB/s and 5 calls/s",
 		field: func(c *Config) any { return &c.EnforceThroughput },
