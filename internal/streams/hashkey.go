@@ -127,3 +127,8 @@ func (a uint128) addWide(b uint128) uint128 {
 	lo, carry := bits.Add64(a.lo, b.lo, 0)
 	return uint128{a.hi + b.hi + carry, lo}
 }
+
+func (a uint128) sub(b uint128) uint128 {
+	lo, borrow := bits.Sub64(a.lo, b.lo, 0)
+	return uint128{a.hi - b.hi - borrow, lo}
+}

@@ -49,6 +49,9 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 		return nil, fmt.Errorf("streams: append: %w", err)
 	}
 	s.signals.Notify(b.Log)
+	if state.doc.Mode == modeOnDemand {
+		s.meters.add(b.Log, 1, len(in.Data)+len(in.PartitionKey))
+	}
 	encType, _ := encryption(state.doc)
 	seq := seqNum{shardCreateSec: uint64(rt.shard.CreatedMs / 1000), shardIndex: rt.shard.Index, offset: b.FirstOffset, timeSec: uint64(b.ArrivalMs / 1000)}
 	return &kinesisapi.PutRecordOutput{ShardId: rt.id, SequenceNumber: seq.String(), EncryptionType: encType}, nil

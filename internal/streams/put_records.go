@@ -96,8 +96,16 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 			return nil, fmt.Errorf("streams: append: %w", err)
 		}
 	}
+	onDemand := state.doc.Mode == modeOnDemand
 	for _, b := range batches {
 		s.signals.Notify(b.Log)
+		if onDemand {
+			n := 0
+			for _, r := range b.Records {
+				n += len(r.Data) + len(r.PartitionKey)
+			}
+			s.meters.add(b.Log, len(b.Records), n)
+		}
 	}
 
 	// Format every sequence number into one buffer and slice the strings

@@ -98,3 +98,62 @@ func TestReshardUnderLoad(t *testing.T) {
 		t.Fatalf("%d open shards after scaling to 2", open)
 	}
 }
+
+// TestOnDemandScaling: a shard kept above 80 % of its write limit for five
+// rounds is split; a cold stream is left alone.
+func TestOnDemandScaling(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestService(t)
+	if _, err := s.CreateStream(ctx, &kinesisapi.CreateStreamInput{StreamName: "od", StreamModeDetails: &kinesisapi.StreamModeDetails{StreamMode: modeOnDemand}}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() int64 {
+		out, err := s.DescribeStreamSummary(ctx, &kinesisapi.DescribeStreamSummaryInput{StreamName: str("od")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.StreamDescriptionSummary.OpenShardCount
+	}
+	put := func(n int) {
+		var recs []kinesisapi.PutRecordsRequestEntry
+		hot := "0" // every record to shard 0
+		for i := 0; i < n; i++ {
+			recs = append(recs, kinesisapi.PutRecordsRequestEntry{PartitionKey: "k", ExplicitHashKey: &hot, Data: []byte("x")})
+		}
+		if _, err := s.PutRecords(ctx, &kinesisapi.PutRecordsInput{StreamName: str("od"), Records: recs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Cold: 100 records a round for ten rounds changes nothing.
+	for i := 0; i < 10; i++ {
+		put(100)
+		s.ScaleOnce(ctx, time.Second)
+	}
+	if n := open(); n != 4 {
+		t.Fatalf("cold stream has %d open shards", n)
+	}
+	// Hot: 900 records a round (90 % of 1,000/s); the fifth round splits.
+	for i := 0; i < 4; i++ {
+		put(500)
+		put(400)
+		s.ScaleOnce(ctx, time.Second)
+	}
+	if n := open(); n != 4 {
+		t.Fatalf("split after %d hot rounds, want 5", 4)
+	}
+	put(500)
+	put(400)
+	s.ScaleOnce(ctx, time.Second)
+	if n := open(); n != 5 {
+		t.Fatalf("after 5 hot rounds: %d open shards, want 5", n)
+	}
+	shards, err := s.ListShards(ctx, &kinesisapi.ListShardsInput{StreamName: str("od"), ShardFilter: &kinesisapi.ShardFilter{Type: "AT_LATEST"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range shards.Shards {
+		if sh.ShardId == "shardId-000000000000" {
+			t.Fatal("the hot shard is still open")
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (s *Service) setRetention(ctx context.Context, name, arn *string, hours int
 // housekeeping runs until Close: it removes streams that finished
 // DELETING and trims records older than each stream's retention.
 func (s *Service) housekeeping() {
-	defer close(s.done)
+	defer s.bg.Done()
 	tick := time.NewTicker(s.opts.HousekeepingInterval)
 	defer tick.Stop()
 	for {

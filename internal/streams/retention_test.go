@@ -26,7 +26,7 @@ func newTestService(t *testing.T) (*Service, *testClock) {
 	t.Helper()
 	clk := &testClock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
 	store := memstore.New()
-	s := New(Options{Store: store, Account: "000000000000", Region: "us-east-1", ShardLimit: 100, Now: clk.Now, HousekeepingInterval: time.Hour})
+	s := New(Options{Store: store, Account: "000000000000", Region: "us-east-1", ShardLimit: 100, Now: clk.Now, HousekeepingInterval: time.Hour, ScaleInterval: time.Hour})
 	if err := s.Initialize(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,9 @@ type Options struct {
 	EnforceThroughput bool
 	// FaultThrottleProbability throttles this share of records and calls.
 	FaultThrottleProbability float64
+	// ScaleInterval is how often on-demand streams are checked for hot
+	// shards; one second when zero.
+	ScaleInterval time.Duration
 	// MasterKey (32 bytes) is what record keys are derived from when a
 	// stream is encrypted; without it StartStreamEncryption fails.
 	MasterKey []byte
@@ -59,13 +62,14 @@ type Service struct {
 
 	keys     keyring       // record encryption keys
 	throttle throttle      // per-shard token buckets
+	meters   meters        // write rates of on-demand shards
 	signals  signals       // wakes subscriptions when records arrive
 	subs     subscriptions // SubscribeToShard rate per consumer and shard
 	drain    chan struct{} // closed by EndSubscriptions
 	drained  sync.Once
 
 	stop chan struct{}
-	done chan struct{}
+	bg   sync.WaitGroup // housekeeping and the on-demand scaler
 }
 
 // stream is the in-memory view of one stream. Its state is replaced as a
@@ -112,7 +116,6 @@ func New(opts Options) *Service {
 		now:     opts.Now,
 		streams: map[string]*stream{},
 		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
 		drain:   make(chan struct{}),
 		keys:    keyring{master: opts.MasterKey},
 	}
@@ -150,7 +153,13 @@ func (s *Service) Initialize(ctx context.Context) error {
 		st.state.Store(newState(doc, e.Rev))
 		s.streams[e.Key] = st
 	}
+	s.bg.Add(2)
 	go s.housekeeping()
+	interval := s.opts.ScaleInterval
+	if interval == 0 {
+		interval = time.Second
+	}
+	go s.scaleOnDemand(interval)
 	return nil
 }
 
@@ -166,7 +175,7 @@ func (s *Service) Close() error {
 	case <-s.stop:
 	default:
 		close(s.stop)
-		<-s.done
+		s.bg.Wait()
 	}
 	return nil
 }
