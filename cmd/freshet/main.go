@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/freshet/freshet/internal/app"
@@ -20,6 +21,11 @@ import (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// Freshet's heap is mostly short-lived request buffers: collecting
+		// at 200 % growth instead of 100 % halves GC work for a few MiB.
+		debug.SetGCPercent(200)
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
