@@ -20,10 +20,13 @@ import (
 //	split name=S shard=ID at=HASHKEY          SplitShard
 //	merge name=S shard=ID adjacent=ID         MergeShards
 //	scale name=S target=N                     UpdateShardCount
-//	put name=S key=PK [hash=HASHKEY] data=D   PutRecord: prints shard and offset
+//	put name=S key=PK [hash=HASHKEY] data=D [as=LABEL]
+//	                                          PutRecord: prints shard and offset
 //	shards name=S [filter=TYPE] [id=ID]       ListShards: one line per shard
 //	status name=S                             the stream's status
-//	read name=S shard=ID [type=T] [limit=N]   GetShardIterator + GetRecords until the end
+//	read name=S shard=ID [type=T] [seq=LABEL] [time=LABEL] [limit=N]
+//	                                          GetShardIterator + GetRecords until the end
+//	mark LABEL                                remember the clock's time
 //	advance DUR                               move the clock
 //
 // Rewrite the expectations with: go test ./internal/streams -run TestScripts -rewrite
@@ -31,8 +34,9 @@ func TestScripts(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
 		s, clk := newTestService(t)
 		ctx := context.Background()
+		sc := &script{seqs: map[string]string{}, times: map[string]time.Time{}}
 		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
-			out, err := runScriptCmd(ctx, s, clk, d)
+			out, err := sc.run(ctx, s, clk, d)
 			if err != nil {
 				if e, ok := awserr.As(err); ok {
 					return fmt.Sprintf("error: %s: %s\n", e.Code, e.Message)
@@ -53,7 +57,14 @@ func arg(d *datadriven.TestData, key string) string {
 	return ""
 }
 
-func runScriptCmd(ctx context.Context, s *Service, clk *testClock, d *datadriven.TestData) (string, error) {
+// script keeps what a script names: sequence numbers of puts (as=LABEL)
+// and moments (mark LABEL).
+type script struct {
+	seqs  map[string]string
+	times map[string]time.Time
+}
+
+func (sc *script) run(ctx context.Context, s *Service, clk *testClock, d *datadriven.TestData) (string, error) {
 	name := str(arg(d, "name"))
 	switch d.Cmd {
 	case "create":
@@ -89,7 +100,13 @@ func runScriptCmd(ctx context.Context, s *Service, clk *testClock, d *datadriven
 			return "", err
 		}
 		seq, _ := parseSeqNum(out.SequenceNumber)
+		if label := arg(d, "as"); label != "" {
+			sc.seqs[label] = out.SequenceNumber
+		}
 		return fmt.Sprintf("%s offset %d\n", out.ShardId, seq.offset), nil
+	case "mark":
+		sc.times[d.CmdArgs[0].Key] = clk.Now()
+		return "ok\n", nil
 	case "status":
 		out, err := s.DescribeStreamSummary(ctx, &kinesisapi.DescribeStreamSummaryInput{StreamName: name})
 		if err != nil {
@@ -128,7 +145,19 @@ func runScriptCmd(ctx context.Context, s *Service, clk *testClock, d *datadriven
 		if typ == "" {
 			typ = "TRIM_HORIZON"
 		}
-		it, err := s.GetShardIterator(ctx, &kinesisapi.GetShardIteratorInput{StreamName: name, ShardId: arg(d, "shard"), ShardIteratorType: typ})
+		in := &kinesisapi.GetShardIteratorInput{StreamName: name, ShardId: arg(d, "shard"), ShardIteratorType: typ}
+		if l := arg(d, "seq"); l != "" {
+			seq := sc.seqs[l]
+			if seq == "" {
+				seq = l // a literal sequence number
+			}
+			in.StartingSequenceNumber = &seq
+		}
+		if l := arg(d, "time"); l != "" {
+			at := sc.times[l]
+			in.Timestamp = &at
+		}
+		it, err := s.GetShardIterator(ctx, in)
 		if err != nil {
 			return "", err
 		}
