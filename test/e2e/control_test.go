@@ -14,7 +14,7 @@ import (
 
 var ctx = context.Background()
 
-func createActive(t *testing.T, c *kinesis.Client, name string, shards int32) {
+func createActive(t testing.TB, c *kinesis.Client, name string, shards int32) {
 	t.Helper()
 	must(c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}))
 	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) {

@@ -47,7 +47,7 @@ type serverOpts struct {
 
 // startServer runs Freshet in-process on a free port and returns an SDK
 // client for it and the server's clock.
-func startServer(t *testing.T, o serverOpts) (*kinesis.Client, *clock, string) {
+func startServer(t testing.TB, o serverOpts) (*kinesis.Client, *clock, string) {
 	t.Helper()
 	current = t
 	cfg := config.Default()
@@ -82,7 +82,7 @@ func newClient(endpoint string) *kinesis.Client {
 
 // apiErr asserts err is an AWS API error with the given code (and message,
 // when msg is not empty).
-func apiErr(t *testing.T, err error, code, msg string) {
+func apiErr(t testing.TB, err error, code, msg string) {
 	t.Helper()
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
@@ -98,7 +98,7 @@ func apiErr(t *testing.T, err error, code, msg string) {
 
 // current is the running test; tests in this package run one at a time,
 // so must can fail the right test without threading t through every call.
-var current *testing.T
+var current testing.TB
 
 // must returns v, failing the current test if err is not nil.
 func must[T any](v T, err error) T {
