@@ -139,3 +139,47 @@ func TestReshardingEndToEnd(t *testing.T) {
 		t.Fatalf("AT_LATEST: %d shards", len(open))
 	}
 }
+
+// TestAtTimestampAcrossShards: AT_TIMESTAMP iterators on every shard —
+// parents and children of a split — start at the first record that
+// arrived at or after the timestamp.
+func TestAtTimestampAcrossShards(t *testing.T) {
+	c, clk, _ := startServer(t, serverOpts{})
+	createActive(t, c, "ts", 2)
+	name := aws.String("ts")
+	put := func(tag string) {
+		var recs []types.PutRecordsRequestEntry
+		for k := 0; k < 6; k++ {
+			recs = append(recs, types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprintf("key-%d", k)), Data: []byte(tag)})
+		}
+		must(c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: name, Records: recs}))
+	}
+	put("early")
+	clk.advance(10 * time.Second)
+	at := time.Now().Add(-time.Second).Add(10 * time.Second) // the server's clock, a second ago
+	put("late")
+	must(c.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: name, ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String("85070591730234615865843651857942052864")}))
+	clk.advance(10 * time.Second)
+	put("child")
+	shards := must(c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: name})).Shards
+	seen := map[string]int{}
+	for _, sh := range shards {
+		it := must(c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: name, ShardId: sh.ShardId, ShardIteratorType: types.ShardIteratorTypeAtTimestamp, Timestamp: aws.Time(at)})).ShardIterator
+		for it != nil {
+			out := must(c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it}))
+			for _, r := range out.Records {
+				seen[string(r.Data)]++
+				if r.ApproximateArrivalTimestamp.Before(at) {
+					t.Fatalf("%s: record from %v before %v", *sh.ShardId, r.ApproximateArrivalTimestamp, at)
+				}
+			}
+			if len(out.Records) == 0 {
+				break
+			}
+			it = out.NextShardIterator
+		}
+	}
+	if seen["early"] != 0 || seen["late"] != 6 || seen["child"] != 6 {
+		t.Fatalf("AT_TIMESTAMP read %v; want no early, 6 late, 6 child", seen)
+	}
+}
