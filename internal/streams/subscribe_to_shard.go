@@ -35,6 +35,7 @@ type Subscription struct {
 	deadline time.Time
 	done     bool
 	first    bool
+	budget   bucket // 2 MiB/s per consumer and shard, with --enforce-throughput
 }
 
 // SubscribeToShard starts a subscription for an ACTIVE consumer.
@@ -87,6 +88,20 @@ func (sub *Subscription) Next(ctx context.Context) (*kinesisapi.SubscribeToShard
 			sub.done = true
 			return nil, io.EOF
 		}
+		if s.opts.EnforceThroughput {
+			// Each consumer gets 2 MiB/s per shard: past its budget the
+			// next event waits (fan-out throttles by pacing, not errors).
+			sub.budget.refill(now, readBytesPerSec, readBytesPerSec)
+			if sub.budget.tokens <= 0 {
+				wait := time.Duration(-sub.budget.tokens / readBytesPerSec * float64(time.Second))
+				select {
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				case <-time.After(max(wait, time.Millisecond)):
+				}
+				continue
+			}
+		}
 		_, state, err := s.getActive(sub.t)
 		if err != nil {
 			return nil, err
@@ -125,6 +140,11 @@ func (sub *Subscription) event(ctx context.Context, state *streamState, sh *shar
 	ev := &kinesisapi.SubscribeToShardEvent{Records: recordsView(sh, recs, encrypted)}
 	if n := len(recs); n > 0 {
 		sub.offset = recs[n-1].Offset + 1
+	}
+	if s.opts.EnforceThroughput {
+		for i := range recs {
+			sub.budget.tokens -= float64(len(recs[i].Data))
+		}
 	}
 	_, tip, err := s.logs.Bounds(ctx, sub.log)
 	if err != nil {

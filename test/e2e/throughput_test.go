@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -70,4 +71,35 @@ func TestEnforcedThroughput(t *testing.T) {
 	must(c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: name, Records: recs}))
 	_, err = c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: name, PartitionKey: aws.String("k"), Data: bytes.Repeat([]byte("y"), 900<<10)})
 	apiErr(t, err, "ProvisionedThroughputExceededException", "Rate exceeded for shard shardId-000000000000 in stream tp under account 000000000000.")
+}
+
+// TestEnforcedFanOutRate: with --enforce-throughput a consumer receives at
+// most about 2 MiB/s from one shard after a 2 MiB burst: 6 MiB already in
+// the shard cannot all arrive in much under two seconds (the last event may
+// overshoot the budget, so allow 1.2 s).
+func TestEnforcedFanOutRate(t *testing.T) {
+	name := aws.String("efo-rate")
+	blob := bytes.Repeat([]byte("z"), 600<<10)
+	c2, _, _ := startServer(t, serverOpts{enforce: true})
+	createActive(t, c2, "efo-rate", 1)
+	// Writes are limited to 1 MiB/s per shard there: spread them.
+	for i := 0; i < 10; i++ {
+		for {
+			_, err := c2.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: name, PartitionKey: aws.String("k"), Data: blob})
+			if err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/efo-rate"
+	consumer := registerActive(t, c2, arn, "slow")
+	start := time.Now()
+	recs, _, _ := subscribe(t, c2, consumer, "shardId-000000000000", types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}, 10, 20*time.Second)
+	if len(recs) != 10 {
+		t.Fatalf("received %d of 10 records", len(recs))
+	}
+	if d := time.Since(start); d < 1200*time.Millisecond {
+		t.Fatalf("6 MiB arrived in %v: faster than 2 MiB/s", d)
+	}
 }
