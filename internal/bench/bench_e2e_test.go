@@ -109,6 +109,60 @@ func TestRunAgainstChildServer(t *testing.T) {
 	}
 }
 
+func TestRunKPLAgainstChildServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds and starts the server")
+	}
+	bin := freshetBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const k, size = 10, 64
+	res, err := Run(ctx, Options{
+		ServerCommand: []string{bin, "serve"},
+		ServerStderr:  testWriter{t},
+		Progress:      testWriter{t},
+		Shards:        2,
+		Producers:     2,
+		Batch:         10,
+		Size:          size,
+		KPL:           k,
+		Duration:      2 * time.Second,
+		Rate:          2000,
+	}, testWriter{t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.VerifyOK {
+		t.Fatalf("verification failed: %+v", res.Verification)
+	}
+	if res.KPL != k || res.PutBatch != 10 {
+		t.Errorf("kpl %d, put batch %d", res.KPL, res.PutBatch)
+	}
+	// Paced at 2,000 user records/s for 2 s: about 4,000 user records in
+	// about 400 aggregates, every one full.
+	if res.Acknowledged < 2000 || res.Acknowledged > 4400 {
+		t.Errorf("acknowledged %d user records, want about 4000 at the paced rate", res.Acknowledged)
+	}
+	if res.PutKinesisRecords*k != res.Acknowledged || res.PutKinesisRecordsPerSec*k < res.PutRecordsPerSec*0.99 {
+		t.Errorf("%d aggregates (%.0f/s) for %d user records (%.0f/s)",
+			res.PutKinesisRecords, res.PutKinesisRecordsPerSec, res.Acknowledged, res.PutRecordsPerSec)
+	}
+	if res.ReadRecords != res.Acknowledged+res.AmbiguousDups || res.ReadRecords != res.ReadKinesisRecords*k {
+		t.Fatalf("read back %d user records in %d Kinesis records, acknowledged %d (+%d ambiguous)",
+			res.ReadRecords, res.ReadKinesisRecords, res.Acknowledged, res.AmbiguousDups)
+	}
+	if res.AckedBytes != res.Acknowledged*size || res.ReadBytes != res.ReadRecords*size {
+		t.Fatalf("bytes: acked %d read %d", res.AckedBytes, res.ReadBytes)
+	}
+	if !res.ConsumerCaughtUp || res.Consumed < res.Acknowledged || res.E2EP50Ms <= 0 {
+		t.Errorf("consumer caught up %v, consumed %d of %d, e2e p50 %.2f ms",
+			res.ConsumerCaughtUp, res.Consumed, res.Acknowledged, res.E2EP50Ms)
+	}
+	if res.Errors != 0 || res.Corrupt != 0 || res.Duplicates != 0 {
+		t.Errorf("%d errors (first: %s), %d corrupt, %d duplicates", res.Errors, res.FirstError, res.Corrupt, res.Duplicates)
+	}
+}
+
 func TestRunRecordsAgainstEndpoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds and starts the server")

@@ -65,14 +65,15 @@ func isExpiredIterator(err error) bool {
 }
 
 // consumer polls one shard while the producers run and measures end-to-end
-// latency: receipt time minus the put time in each record's header.
+// latency: receipt time minus the put time in each record's header. It
+// de-aggregates KPL aggregates and counts and measures user records.
 type consumer struct {
 	client   *kinesis.Client
 	stream   string
 	shard    string
 	iterator *string
 	poll     time.Duration
-	consumed *atomic.Int64 // all consumers' records, for the drain
+	consumed *atomic.Int64 // all consumers' user records, for the drain
 	errs     *errorLog
 	e2e      histogram
 	stats    getStats
@@ -96,14 +97,21 @@ func (c *consumer) run(ctx context.Context) {
 			continue
 		}
 		now := time.Now().UnixNano()
+		var users int64
 		for _, r := range out.Records {
-			if h, err := decodeHeader(r.Data); err == nil {
-				c.e2e.record(time.Duration(now - h.putNanos))
+			err := userRecords(r.Data, func(_ int, data []byte) {
+				users++
+				if h, err := decodeHeader(data); err == nil {
+					c.e2e.record(time.Duration(now - h.putNanos))
+				}
+			})
+			if err != nil {
+				users++ // a malformed aggregate: the read-back reports it
 			}
 			last = aws.ToString(r.SequenceNumber)
 		}
 		c.stats.records += int64(len(out.Records))
-		c.consumed.Add(int64(len(out.Records)))
+		c.consumed.Add(users)
 		c.iterator = out.NextShardIterator
 		if len(out.Records) == 0 {
 			sleepUntil(ctx, time.Now().Add(c.poll))

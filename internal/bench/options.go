@@ -18,6 +18,8 @@ import (
 const (
 	maxBatch      = 500     // PutRecords entries per call
 	maxRecordSize = 1 << 20 // default Kinesis record limit
+	maxCallBytes  = 5 << 20 // PutRecords limit: data and partition keys of all entries
+	maxKeyLen     = 13      // longest partition key: a uint64 in base 36
 )
 
 // Options configures one benchmark run. The zero value of a field means its
@@ -46,6 +48,11 @@ type Options struct {
 	Duration  time.Duration // how long producers run (ignored when Records > 0)
 	Records   int64         // total records to put; 0 = run for Duration
 	Rate      float64       // paced total records/s; 0 = as fast as possible
+	KPL       int           // user records per KPL aggregated record; 0 = plain records
+
+	// putBatch is the Kinesis records per PutRecords actually sent: Batch,
+	// reduced to keep a call within maxCallBytes. Set by withDefaults.
+	putBatch int
 
 	// Consumer.
 	NoConsumer   bool          // skip the concurrent polling consumer (no e2e latency)
@@ -103,7 +110,15 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Stream == "" {
 		o.Stream = "bench-" + randomSuffix()
 	}
-	return o, o.validate()
+	if err := o.validate(); err != nil {
+		return o, err
+	}
+	n, err := putBatch(o.Batch, o.Size, o.KPL)
+	if err != nil {
+		return o, err
+	}
+	o.putBatch = n
+	return o, nil
 }
 
 func (o Options) validate() error {
@@ -122,6 +137,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("records must not be negative, got %d", o.Records)
 	case o.Rate < 0:
 		return fmt.Errorf("rate must not be negative, got %g", o.Rate)
+	case o.KPL < 0:
+		return fmt.Errorf("kpl must not be negative, got %d", o.KPL)
 	case o.Poll < 0:
 		return fmt.Errorf("poll must not be negative, got %s", o.Poll)
 	case o.ServerPID < 0:
@@ -149,7 +166,7 @@ type flagSection struct {
 var flagSections = []flagSection{
 	{"Target Options", []string{"endpoint", "server-pid", "server-arg", "start-timeout"}},
 	{"Stream Options", []string{"stream", "shards"}},
-	{"Workload Options", []string{"producers", "batch", "size", "duration", "records", "rate"}},
+	{"Workload Options", []string{"producers", "batch", "size", "duration", "records", "rate", "kpl"}},
 	{"Consumer Options", []string{"consumer", "poll", "drain-timeout"}},
 	{"Client Options", []string{"raw-body"}},
 	{"Output Options", []string{"json", "quiet"}},
@@ -175,6 +192,7 @@ func newFlagSet(o *Options, c *cliFlags) *flag.FlagSet {
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "How long the producers run")
 	fs.Int64Var(&o.Records, "records", 0, "Total records to put instead of running for --duration")
 	fs.Float64Var(&o.Rate, "rate", 0, "Paced total `records/s`; 0 = as fast as possible")
+	fs.IntVar(&o.KPL, "kpl", 0, "Send KPL aggregated records of `K` user records each (--batch aggregates per call, --size per user record, user records counted); 0 = plain records")
 	fs.BoolFunc("consumer", "Poll every shard while producing, for end-to-end latency; --consumer=false to skip (default true)", func(v string) error {
 		b, err := strconv.ParseBool(v)
 		o.NoConsumer = !b

@@ -15,19 +15,25 @@ type Result struct {
 	Stream    string  `json:"stream"`
 	Shards    int     `json:"shards"`
 	Producers int     `json:"producers"`
-	Batch     int     `json:"batch"`
-	Size      int     `json:"size"`
+	Batch     int     `json:"batch"`     // --batch
+	PutBatch  int     `json:"put_batch"` // Kinesis records per PutRecords: batch, reduced to keep a call within 5 MiB
+	Size      int     `json:"size"`      // bytes per (user) record
+	KPL       int     `json:"kpl"`       // user records per KPL aggregate; 0 = plain records
 	Rate      float64 `json:"rate"`
 	BodyWrap  bool    `json:"body_wrap"` // the SDK race workaround was on
 
 	// Put phase: from the first producer starting to the last finishing.
-	PutSeconds       float64 `json:"put_s"`
-	PutRecordsPerSec float64 `json:"put_records_per_s"` // acknowledged records / put_s
-	PutMiBPerSec     float64 `json:"put_mib_per_s"`
-	PutCalls         int64   `json:"put_calls"`
-	PutP50Ms         float64 `json:"put_p50_ms"` // one successful PutRecords call
-	PutP99Ms         float64 `json:"put_p99_ms"`
-	PutMaxMs         float64 `json:"put_max_ms"`
+	// Records are user records; Kinesis records are the aggregates with
+	// --kpl and the same as records without.
+	PutSeconds              float64 `json:"put_s"`
+	PutRecordsPerSec        float64 `json:"put_records_per_s"` // acknowledged records / put_s
+	PutKinesisRecords       int64   `json:"put_kinesis_records"`
+	PutKinesisRecordsPerSec float64 `json:"put_kinesis_records_per_s"`
+	PutMiBPerSec            float64 `json:"put_mib_per_s"`
+	PutCalls                int64   `json:"put_calls"`
+	PutP50Ms                float64 `json:"put_p50_ms"` // one successful PutRecords call
+	PutP99Ms                float64 `json:"put_p99_ms"`
+	PutMaxMs                float64 `json:"put_max_ms"`
 
 	// End to end: consumer receipt time minus the put time in the record.
 	E2EP50Ms         float64 `json:"e2e_p50_ms"`
@@ -37,9 +43,10 @@ type Result struct {
 	ConsumerCaughtUp bool    `json:"consumer_caught_up"`
 
 	// Read-back phase alone: all shards from TRIM_HORIZON in parallel.
-	ReadSeconds       float64 `json:"read_s"`
-	ReadRecordsPerSec float64 `json:"read_records_per_s"`
-	ReadMiBPerSec     float64 `json:"read_mib_per_s"`
+	ReadSeconds        float64 `json:"read_s"`
+	ReadKinesisRecords int64   `json:"read_kinesis_records"`
+	ReadRecordsPerSec  float64 `json:"read_records_per_s"`
+	ReadMiBPerSec      float64 `json:"read_mib_per_s"`
 
 	Errors       int64  `json:"errors"`        // put_errors + record_errors + get_errors
 	PutErrors    int64  `json:"put_errors"`    // failed PutRecords calls (not throttles)
@@ -95,9 +102,13 @@ func writeSummary(w io.Writer, r *Result) {
 	if r.Rate > 0 {
 		rate = fmt.Sprintf("paced at %.0f rec/s", r.Rate)
 	}
-	fmt.Fprintf(w, "  workload   %d producers × PutRecords(%d × %d B), %s\n", r.Producers, r.Batch, r.Size, rate)
+	fmt.Fprintf(w, "  workload   %d producers × %s, %s\n", r.Producers, workloadLine(r), rate)
 	fmt.Fprintf(w, "  put        %d records in %.2f s: %.0f rec/s, %.2f MiB/s, %d calls\n",
 		r.Acknowledged, r.PutSeconds, r.PutRecordsPerSec, r.PutMiBPerSec, r.PutCalls)
+	if r.KPL > 0 {
+		fmt.Fprintf(w, "  put KPL    %d Kinesis records (aggregates): %.0f Kinesis rec/s\n",
+			r.PutKinesisRecords, r.PutKinesisRecordsPerSec)
+	}
 	fmt.Fprintf(w, "  put call   p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.PutP50Ms, r.PutP99Ms, r.PutMaxMs)
 	if r.Consumed > 0 || r.E2EMaxMs > 0 {
 		caught := "caught up"
@@ -109,6 +120,9 @@ func writeSummary(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(w, "  read-back  %d records in %.2f s: %.0f rec/s, %.2f MiB/s\n",
 		r.ReadRecords, r.ReadSeconds, r.ReadRecordsPerSec, r.ReadMiBPerSec)
+	if r.KPL > 0 {
+		fmt.Fprintf(w, "  read KPL   %d Kinesis records de-aggregated\n", r.ReadKinesisRecords)
+	}
 	fmt.Fprintf(w, "  errors     %d (put calls %d, records %d, get %d), throttles %d, retried records %d, failed records %d\n",
 		r.Errors, r.PutErrors, r.RecordErrors, r.GetErrors, r.Throttles, r.Retried, r.Failed)
 	if r.FirstError != "" {

@@ -84,7 +84,7 @@ func (r *runner) run(ctx context.Context) (res *Result, err error) {
 	opts := r.opts
 	res = &Result{
 		Endpoint: r.endpoint, Stream: opts.Stream, Shards: opts.Shards,
-		Producers: opts.Producers, Batch: opts.Batch, Size: opts.Size, Rate: opts.Rate,
+		Producers: opts.Producers, Batch: opts.Batch, PutBatch: opts.putBatch, Size: opts.Size, KPL: opts.KPL, Rate: opts.Rate,
 		BodyWrap: !opts.RawBody, ServerPID: r.pid,
 	}
 	if r.pid > 0 {
@@ -184,9 +184,11 @@ func (r *runner) run(ctx context.Context) (res *Result, err error) {
 	r.fill(res, producers, consumers, readStats)
 	res.PutSeconds = putElapsed.Seconds()
 	res.PutRecordsPerSec = perSecond(float64(res.Acknowledged), putElapsed)
+	res.PutKinesisRecordsPerSec = perSecond(float64(res.PutKinesisRecords), putElapsed)
 	res.PutMiBPerSec = perSecond(float64(res.AckedBytes)/mib, putElapsed)
 	res.Consumed = consumed.Load()
 	res.ReadSeconds = readElapsed.Seconds()
+	res.ReadKinesisRecords = readStats.records
 	res.ReadRecordsPerSec = perSecond(float64(res.ReadRecords), readElapsed)
 	res.ReadMiBPerSec = perSecond(float64(res.ReadBytes)/mib, readElapsed)
 
@@ -221,6 +223,7 @@ func (r *runner) fill(res *Result, producers []*producer, consumers []*consumer,
 	}
 	gs.add(read)
 	res.PutCalls = ps.calls
+	res.PutKinesisRecords = ps.ackedKinesis
 	res.PutErrors = ps.callErrors
 	res.RecordErrors = ps.recordErrors
 	res.GetErrors = gs.errors

@@ -11,6 +11,7 @@ import (
 // Verification is what the read-back found, compared with what the
 // producers were told.
 type Verification struct {
+	// Records are user records: with --kpl those inside the aggregates.
 	Acknowledged int64 `json:"acknowledged"` // records the server acknowledged
 	Failed       int64 `json:"failed"`       // records that failed every attempt (not a verification failure)
 	ReadRecords  int64 `json:"read_records"` // records read back
@@ -21,10 +22,10 @@ type Verification struct {
 	Duplicates    int64 `json:"duplicates"`     // extra copies of records put only once
 	AmbiguousDups int64 `json:"ambiguous_dups"` // extra copies of records retried after an ambiguous failure: legal
 	Unexpected    int64 `json:"unexpected"`     // read back but reported failed, or never put
-	Corrupt       int64 `json:"corrupt"`        // wrong length, bad header or damaged filler
+	Corrupt       int64 `json:"corrupt"`        // wrong length, bad header, damaged filler, or a malformed aggregate
 
-	OrderViolations         int64 `json:"order_violations"`          // sequence numbers not strictly increasing within a shard
-	ProducerOrderViolations int64 `json:"producer_order_violations"` // a producer's records out of order within a shard
+	OrderViolations         int64 `json:"order_violations"`          // Kinesis records' sequence numbers not strictly increasing within a shard
+	ProducerOrderViolations int64 `json:"producer_order_violations"` // a producer's records out of order within a shard (first copies only)
 
 	MinShardRecords int64 `json:"min_shard_records"`
 	MaxShardRecords int64 `json:"max_shard_records"`
@@ -76,12 +77,13 @@ type shardCheck struct {
 	corrupt, unexpected, order, producerOrder int64
 }
 
-// observe checks one record read back from the shard. Records are observed
-// in the order the shard returned them.
+// observe checks one Kinesis record read back from the shard. Records are
+// observed in the order the shard returned them. The sequence number order
+// is checked on the Kinesis record; a KPL aggregate's user records share it,
+// with their index as the sub-sequence number, so they are in order within
+// it by construction. Each user record is then checked by observeUser; a
+// malformed aggregate counts as one corrupt record.
 func (sc *shardCheck) observe(r types.Record) {
-	sc.records++
-	sc.bytes += int64(len(r.Data))
-
 	seq := aws.ToString(r.SequenceNumber)
 	if !isDecimal(seq) || (sc.lastSeq != "" && compareDecimal(seq, sc.lastSeq) <= 0) {
 		sc.order++
@@ -89,9 +91,19 @@ func (sc *shardCheck) observe(r types.Record) {
 	if isDecimal(seq) {
 		sc.lastSeq = seq
 	}
+	if err := userRecords(r.Data, func(_ int, data []byte) { sc.observeUser(data) }); err != nil {
+		sc.records++
+		sc.bytes += int64(len(r.Data))
+		sc.corrupt++
+	}
+}
 
-	h, err := decodeHeader(r.Data)
-	if err != nil || !fillerIntact(r.Data, sc.v.size, h) {
+// observeUser checks one user record.
+func (sc *shardCheck) observeUser(data []byte) {
+	sc.records++
+	sc.bytes += int64(len(data))
+	h, err := decodeHeader(data)
+	if err != nil || !fillerIntact(data, sc.v.size, h) {
 		sc.corrupt++
 		return
 	}
@@ -100,7 +112,9 @@ func (sc *shardCheck) observe(r types.Record) {
 		sc.unexpected++
 		return
 	}
-	atomic.AddUint32(&sc.v.seen[p][s], 1)
+	if atomic.AddUint32(&sc.v.seen[p][s], 1) > 1 {
+		return // a further copy counts as a duplicate, not also as out of order
+	}
 	if sc.v.status[p][s]&stRetried != 0 {
 		return // a retried record may legally land after its successors
 	}
