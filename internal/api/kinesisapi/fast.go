@@ -19,25 +19,30 @@ var emptyObject = []byte("{}")
 
 func putRecordsHandler(api API) dispatch.Handler {
 	return func(ctx context.Context, body []byte) ([]byte, error) {
-		if len(body) == 0 {
-			body = emptyObject
-		}
-		p := parsers.Get().(*awsjson.Parser)
-		defer parsers.Put(p)
-		v, err := p.Parse(body)
-		if err != nil {
-			return nil, err
-		}
-		if err := awsjson.Validate(v, shapePutRecordsInput); err != nil {
-			return nil, err
-		}
-		in := bindPutRecords(v)
-		out, err := api.PutRecords(ctx, in)
+		out, err := putRecords(ctx, api, body)
 		if err != nil {
 			return nil, err
 		}
 		return appendPutRecordsOutput(make([]byte, 0, 64+len(out.Records)*96), out), nil
 	}
+}
+
+// putRecords parses, validates and binds a JSON PutRecords request and
+// calls the API: the part the JSON and CBOR handlers share.
+func putRecords(ctx context.Context, api API, body []byte) (*PutRecordsOutput, error) {
+	if len(body) == 0 {
+		body = emptyObject
+	}
+	p := parsers.Get().(*awsjson.Parser)
+	defer parsers.Put(p)
+	v, err := p.Parse(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := awsjson.Validate(v, shapePutRecordsInput); err != nil {
+		return nil, err
+	}
+	return api.PutRecords(ctx, bindPutRecords(v))
 }
 
 // bindPutRecords binds a validated PutRecords request. Every record's data
@@ -116,16 +121,21 @@ func appendPutRecordsOutput(b []byte, out *PutRecordsOutput) []byte {
 
 func getRecordsHandler(api API) dispatch.Handler {
 	return func(ctx context.Context, body []byte) ([]byte, error) {
-		in := new(GetRecordsInput)
-		if err := awsjson.Decode(body, shapeGetRecordsInput, in); err != nil {
-			return nil, err
-		}
-		out, err := api.GetRecords(ctx, in)
+		out, err := getRecords(ctx, api, body)
 		if err != nil {
 			return nil, err
 		}
 		return appendGetRecordsOutput(out), nil
 	}
+}
+
+// getRecords decodes a JSON GetRecords request and calls the API.
+func getRecords(ctx context.Context, api API, body []byte) (*GetRecordsOutput, error) {
+	in := new(GetRecordsInput)
+	if err := awsjson.Decode(body, shapeGetRecordsInput, in); err != nil {
+		return nil, err
+	}
+	return api.GetRecords(ctx, in)
 }
 
 func appendGetRecordsOutput(out *GetRecordsOutput) []byte {

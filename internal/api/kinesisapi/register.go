@@ -10,17 +10,20 @@ import (
 	"github.com/freshet/freshet/internal/protocol/shape"
 )
 
-// Register binds every operation of the Kinesis model to mux: the built
-// ones to api, the rest to AWS's UnknownOperationException.
+// Register binds every operation of the Kinesis model to mux, in AWS JSON
+// and in AWS CBOR (see cbor.go): the built ones to api, the rest to AWS's
+// UnknownOperationException.
 func Register(mux *dispatch.Mux, api API) {
-	for name := range Operations {
+	for name, op := range Operations {
 		h := notBuilt(name)
 		if build, ok := builders[name]; ok {
 			h = build(api)
 		}
 		mux.Handle(TargetPrefix+"."+name, h)
+		mux.HandleCBOR(TargetPrefix+"."+name, cborHandler(name, op, h, api))
 	}
 	mux.HandleStream(TargetPrefix+".SubscribeToShard", subscribeToShardHandler(api))
+	mux.HandleStreamCBOR(TargetPrefix+".SubscribeToShard", subscribeToShardCBORHandler(api))
 }
 
 // builders binds each built operation to its API method.

@@ -32,40 +32,68 @@ func subscribeToShardHandler(api API) dispatch.StreamHandler {
 		if err != nil {
 			return err
 		}
-		w.Header().Set("Content-Type", eventStreamContentType)
-		w.WriteHeader(http.StatusOK)
-		enc := eventstream.NewEncoder(w)
-		flush := func() {
-			if f, ok := w.(http.Flusher); ok {
-				f.Flush()
-			}
+		return streamEvents(ctx, w, src, jsonEvents)
+	}
+}
+
+// eventCodec is how one protocol writes a subscription's event payloads.
+type eventCodec struct {
+	contentType string
+	initial     []byte // the initial-response payload
+	encode      func(dst []byte, ev *SubscribeToShardEvent) ([]byte, error)
+	errorBody   func(e *awserr.Error) []byte
+}
+
+var jsonEvents = eventCodec{
+	contentType: jsonContentType,
+	initial:     []byte("{}"),
+	encode: func(dst []byte, ev *SubscribeToShardEvent) ([]byte, error) {
+		return awsjson.AppendMarshal(dst, ev)
+	},
+	errorBody: awsjson.ErrorBody,
+}
+
+// streamEvents writes the event stream of a started subscription: the
+// initial-response event first (the SDKs require it), then one
+// SubscribeToShardEvent per batch, each flushed at once; an error after
+// the stream started travels as an exception event.
+func streamEvents(ctx context.Context, w http.ResponseWriter, src EventSource, c eventCodec) error {
+	w.Header().Set("Content-Type", eventStreamContentType)
+	w.WriteHeader(http.StatusOK)
+	enc := eventstream.NewEncoder(w)
+	flush := func() {
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
 		}
-		if err := enc.Encode(eventstream.Event("initial-response", jsonContentType, []byte("{}"))); err != nil {
+	}
+	if err := enc.Encode(eventstream.Event("initial-response", c.contentType, c.initial)); err != nil {
+		return err
+	}
+	flush()
+	var payload []byte
+	for {
+		ev, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			e, ok := awserr.As(err)
+			if !ok {
+				e = &awserr.Error{Code: "InternalFailureException", Message: "internal failure", Status: http.StatusInternalServerError}
+			}
+			enc.Encode(eventstream.Exception(e.Code, c.contentType, c.errorBody(e)))
+			flush()
+			return err
+		}
+		if payload, err = c.encode(payload[:0], ev); err != nil {
+			return err
+		}
+		if err := enc.Encode(eventstream.Event("SubscribeToShardEvent", c.contentType, payload)); err != nil {
 			return err
 		}
 		flush()
-		for {
-			ev, err := src.Next(ctx)
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				e, ok := awserr.As(err)
-				if !ok {
-					e = &awserr.Error{Code: "InternalFailureException", Message: "internal failure", Status: http.StatusInternalServerError}
-				}
-				enc.Encode(eventstream.Exception(e.Code, jsonContentType, awsjson.ErrorBody(e)))
-				flush()
-				return err
-			}
-			payload, err := awsjson.Marshal(ev)
-			if err != nil {
-				return err
-			}
-			if err := enc.Encode(eventstream.Event("SubscribeToShardEvent", jsonContentType, payload)); err != nil {
-				return err
-			}
-			flush()
+		if cap(payload) > 8<<20 {
+			payload = nil // let a very large batch's buffer go
 		}
 	}
 }

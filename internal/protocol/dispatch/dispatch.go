@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/freshet/freshet/internal/protocol/awscbor"
 	"github.com/freshet/freshet/internal/protocol/awserr"
 	"github.com/freshet/freshet/internal/protocol/awsjson"
 	"github.com/freshet/freshet/internal/protocol/request"
@@ -40,13 +42,16 @@ type Options struct {
 	MaxBody int64
 }
 
-// Mux routes by X-Amz-Target.
+// Mux routes by X-Amz-Target, and by Content-Type between the AWS JSON
+// handlers and the AWS CBOR ones (application/x-amz-cbor-1.1).
 type Mux struct {
-	opts     Options
-	log      *slog.Logger
-	handlers map[string]Handler
-	streams  map[string]StreamHandler
-	bufs     sync.Pool
+	opts        Options
+	log         *slog.Logger
+	handlers    map[string]Handler
+	streams     map[string]StreamHandler
+	cbor        map[string]Handler
+	cborStreams map[string]StreamHandler
+	bufs        sync.Pool
 }
 
 // New returns an empty Mux.
@@ -58,6 +63,7 @@ func New(opts Options) *Mux {
 		opts.MaxBody = 16 << 20
 	}
 	return &Mux{opts: opts, log: opts.Logger, handlers: map[string]Handler{}, streams: map[string]StreamHandler{},
+		cbor: map[string]Handler{}, cborStreams: map[string]StreamHandler{},
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 }
 
@@ -71,6 +77,17 @@ func (m *Mux) HandleStream(target string, h StreamHandler) {
 	m.streams[target] = h
 }
 
+// HandleCBOR registers h for target's AWS CBOR requests: h takes the CBOR
+// body and returns the CBOR answer; the Mux renders its errors as CBOR. A
+// target without one answers CBOR with UnknownOperationException.
+func (m *Mux) HandleCBOR(target string, h Handler) { m.cbor[target] = h }
+
+// HandleStreamCBOR is HandleStream for AWS CBOR requests.
+func (m *Mux) HandleStreamCBOR(target string, h StreamHandler) {
+	delete(m.cbor, target)
+	m.cborStreams[target] = h
+}
+
 // Handles reports whether target has a handler.
 func (m *Mux) Handles(target string) bool {
 	_, ok := m.handlers[target]
@@ -80,7 +97,14 @@ func (m *Mux) Handles(target string) bool {
 
 const jsonContentType = "application/x-amz-json-1.1"
 
-// ServeHTTP serves one AWS JSON request.
+// isCBOR reports whether a request's Content-Type is AWS CBOR (parameters
+// after it allowed).
+func isCBOR(ct string) bool {
+	return strings.HasPrefix(ct, awscbor.ContentType) && (len(ct) == len(awscbor.ContentType) || ct[len(awscbor.ContentType)] == ';')
+}
+
+// ServeHTTP serves one AWS JSON or AWS CBOR request; the answer, errors
+// included, is in the request's encoding.
 func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &request.Info{RequestID: newRequestID(), Account: m.opts.Account, Region: m.opts.Region}
 	h := w.Header()
@@ -88,13 +112,14 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-amz-id-2", newID2())
 
 	target := r.Header.Get("X-Amz-Target")
+	cbor := isCBOR(r.Header.Get("Content-Type"))
 	if r.Method != http.MethodPost || target == "" {
-		m.fail(w, info, "", awserr.UnknownOperation())
+		m.fail(w, info, "", cbor, awserr.UnknownOperation())
 		return
 	}
 	auth, err := sigv4.Parse(r)
 	if err != nil {
-		m.fail(w, info, target, err)
+		m.fail(w, info, target, cbor, err)
 		return
 	}
 	if auth != nil {
@@ -107,7 +132,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := m.bufs.Get().(*bytes.Buffer)
 	defer m.release(buf)
 	if r.ContentLength > m.opts.MaxBody {
-		m.fail(w, info, target, tooLarge())
+		m.fail(w, info, target, cbor, tooLarge())
 		return
 	}
 	if r.ContentLength > 0 {
@@ -115,56 +140,66 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := buf.ReadFrom(io.LimitReader(r.Body, m.opts.MaxBody+1))
 	if err != nil {
-		m.fail(w, info, target, awserr.Serialization("Could not read the request body"))
+		m.fail(w, info, target, cbor, awserr.Serialization("Could not read the request body"))
 		return
 	}
 	if n > m.opts.MaxBody {
-		m.fail(w, info, target, tooLarge())
+		m.fail(w, info, target, cbor, tooLarge())
 		return
 	}
 	body := buf.Bytes()
 
 	if v := m.opts.Verifier; v != nil {
 		if auth == nil {
-			m.fail(w, info, target, awserr.MissingAuthenticationToken())
+			m.fail(w, info, target, cbor, awserr.MissingAuthenticationToken())
 			return
 		}
 		if err := v.Verify(r, body, auth); err != nil {
-			m.fail(w, info, target, err)
+			m.fail(w, info, target, cbor, err)
 			return
 		}
 	}
 
-	if sh, ok := m.streams[target]; ok {
+	streams, handlers, contentType := m.streams, m.handlers, jsonContentType
+	if cbor {
+		streams, handlers, contentType = m.cborStreams, m.cbor, awscbor.ContentType
+	}
+	if sh, ok := streams[target]; ok {
 		tw := &trackingWriter{ResponseWriter: w}
 		if err := sh(request.NewContext(r.Context(), info), body, tw); err != nil {
 			if !tw.wrote {
-				m.fail(w, info, target, err)
+				m.fail(w, info, target, cbor, err)
 				return
 			}
 			m.log.Debug("stream ended", "request_id", info.RequestID, "operation", target, "err", err)
 		}
 		return
 	}
-	handler, ok := m.handlers[target]
+	handler, ok := handlers[target]
 	if !ok {
-		m.fail(w, info, target, awserr.UnknownOperation())
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); ct == "application/x-amz-cbor-1.1" {
-		m.fail(w, info, target, awserr.New("UnknownOperationException", "Freshet does not serve application/x-amz-cbor-1.1 yet; use JSON (for the Java SDK: AWS_CBOR_DISABLE=true)"))
+		m.fail(w, info, target, cbor, m.unknown(target, cbor))
 		return
 	}
 
 	out, err := handler(request.NewContext(r.Context(), info), body)
 	if err != nil {
-		m.fail(w, info, target, err)
+		m.fail(w, info, target, cbor, err)
 		return
 	}
-	h.Set("Content-Type", jsonContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
+}
+
+// unknown is the error for a target without a handler in the request's
+// encoding: plain UnknownOperationException, with a hint when the target
+// is served in JSON only.
+func (m *Mux) unknown(target string, cbor bool) *awserr.Error {
+	if !cbor || !m.Handles(target) {
+		return awserr.UnknownOperation()
+	}
+	return awserr.New("UnknownOperationException", "Freshet does not serve "+target+" in "+awscbor.ContentType+"; use JSON (for the Java SDK: AWS_CBOR_DISABLE=true)")
 }
 
 func (m *Mux) release(buf *bytes.Buffer) {
@@ -179,9 +214,10 @@ func tooLarge() *awserr.Error {
 	return &awserr.Error{Code: "SerializationException", Message: "Request entity too large", Status: http.StatusRequestEntityTooLarge, MessageKey: "Message"}
 }
 
-// fail renders err as AWS does. Errors that are not API errors become
-// InternalFailure and are logged with the request ID (never the payload).
-func (m *Mux) fail(w http.ResponseWriter, info *request.Info, target string, err error) {
+// fail renders err as AWS does, in CBOR when cbor is set. Errors that are
+// not API errors become InternalFailure and are logged with the request ID
+// (never the payload).
+func (m *Mux) fail(w http.ResponseWriter, info *request.Info, target string, cbor bool, err error) {
 	e, ok := awserr.As(err)
 	switch {
 	case ok && e.Status >= 500:
@@ -196,9 +232,12 @@ func (m *Mux) fail(w http.ResponseWriter, info *request.Info, target string, err
 		m.log.Error("request failed", "request_id", info.RequestID, "operation", target, "err", err)
 		e = awserr.InternalFailure()
 	}
-	body := awsjson.ErrorBody(e)
+	body, contentType := awsjson.ErrorBody(e), jsonContentType
+	if cbor {
+		body, contentType = awscbor.ErrorBody(e), awscbor.ContentType
+	}
 	h := w.Header()
-	h.Set("Content-Type", jsonContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(e.Status)
 	w.Write(body)
