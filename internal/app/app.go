@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -95,7 +96,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		ShardLimit:               cfg.ShardLimit,
 		Now:                      o.Now,
 
-		SubscriptionLifetime: o.SubscriptionLifetime,
+		SubscriptionLifetime: cmp.Or(o.SubscriptionLifetime, cfg.SubscriptionLifetime),
 	})
 	if err := s.streams.Initialize(ctx); err != nil {
 		store.Close()

@@ -34,10 +34,11 @@ type Config struct {
 	LogFormat     string        // --log-format: text | json
 	Pprof         bool          // --pprof: serve /debug/pprof/
 
-	AllowReset               bool    // --allow-reset: POST /_freshet/reset deletes all state
-	EnforceThroughput        bool    // --enforce-throughput: per-shard write and read limits
-	FaultThrottleProbability float64 // --fault-throttle-probability: random throttling, 0 to 1
-	ConfigFile               string  // --config: optional YAML file the settings were read from
+	AllowReset               bool          // --allow-reset: POST /_freshet/reset deletes all state
+	SubscriptionLifetime     time.Duration // --subscription-lifetime: SubscribeToShard's lifetime
+	EnforceThroughput        bool          // --enforce-throughput: per-shard write and read limits
+	FaultThrottleProbability float64       // --fault-throttle-probability: random throttling, 0 to 1
+	ConfigFile               string        // --config: optional YAML file the settings were read from
 	// ShutdownTimeout is how long a graceful shutdown may take (--shutdown-timeout).
 	ShutdownTimeout time.Duration
 
@@ -65,18 +66,19 @@ const (
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		Listen:          "127.0.0.1:4567",
-		DataDir:         "./freshet-data",
-		Region:          "us-east-1",
-		AccountID:       "000000000000",
-		StateDelay:      500 * time.Millisecond,
-		Fsync:           FsyncAlways,
-		FsyncInterval:   100 * time.Millisecond,
-		ShardLimit:      500,
-		Auth:            AuthOff,
-		LogLevel:        "info",
-		LogFormat:       "text",
-		ShutdownTimeout: 10 * time.Second,
+		Listen:               "127.0.0.1:4567",
+		DataDir:              "./freshet-data",
+		Region:               "us-east-1",
+		AccountID:            "000000000000",
+		StateDelay:           500 * time.Millisecond,
+		Fsync:                FsyncAlways,
+		FsyncInterval:        100 * time.Millisecond,
+		ShardLimit:           500,
+		Auth:                 AuthOff,
+		LogLevel:             "info",
+		LogFormat:            "text",
+		ShutdownTimeout:      10 * time.Second,
+		SubscriptionLifetime: 5 * time.Minute,
 	}
 }
 

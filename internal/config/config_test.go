@@ -44,6 +44,8 @@ func TestDefaults(t *testing.T) {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: 10 * time.Second,
+
+		SubscriptionLifetime: 5 * time.Minute,
 	}
 	if cfg != want {
 		t.Errorf("Load(nil) = %+v\nwant %+v", cfg, want)

@@ -119,6 +119,11 @@ var options = []option{
 		field: func(c *Config) any { return &c.AllowReset },
 	},
 	{
+		name: "subscription-lifetime", section: sectionCompatibility, arg: "<dur>",
+		usage: "How long a SubscribeToShard lasts; AWS's is 5m (shorten it in tests)",
+		field: func(c *Config) any { return &c.SubscriptionLifetime },
+	},
+	{
 		name: "enforce-throughput", section: sectionCompatibility,
 		usage: "Enforce per-shard limits: writes 1 MiB/s or 1,000 records/s, reads 2 MiB/s and 5 calls/s",
 		field: func(c *Config) any { return &c.EnforceThroughput },
