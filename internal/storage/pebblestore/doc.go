@@ -11,11 +11,18 @@
 //
 // Key layout (all integers big-endian unless noted):
 //
-//	'r' uvarint(len(log)) log offset(8)  -> arrivalMs(8) uvarint(len(pk)) pk data
+//	'b' uvarint(len(log)) log lastOffset(8) -> a chunk: the records of one
+//	                                          appended batch (chunk.go)
 //	's' log                              -> 1 next(8) first(8) lastArrivalMs(8)
 //	'm' key                              -> rev(8) value
 //	'c'                                  -> last metadata revision (8)
 //	'v'                                  -> layout version (1 byte)
+//
+// Records are stored one key per appended batch ("chunk", split above 64
+// KiB or 1,000 records), not one per record: far fewer keys for the
+// memtable, flushes and compactions to handle. A database written with the
+// older one-key-per-record layout ('r' keys) is migrated on Open
+// (migrate.go).
 //
 // Per-log state keys are written in the same batch as the records they
 // describe, so next offsets and trim horizons survive restarts even when

@@ -178,7 +178,6 @@ func pebbleOptions(cache *pebble.Cache, logger *slog.Logger) *pebble.Options {
 		o.Levels[i].Compression = pebble.NoCompression
 		o.Levels[i].TargetFileSize = 8 << 20 << min(i, 3)
 	}
-	expTune(o) // TEMPORARY EXPERIMENT
 	o.EnsureDefaults()
 	return o
 }
@@ -307,7 +306,6 @@ func (s *Store) Close() error {
 			errs = append(errs, fmt.Errorf("pebblestore: close: sync: %w", err))
 		}
 	}
-	expReport(s.db) // TEMPORARY EXPERIMENT
 	s.closeMu.Lock()
 	if err := s.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("pebblestore: close: %w", err))
