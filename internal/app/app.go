@@ -20,8 +20,10 @@ import (
 
 	"github.com/freshet/freshet/internal/api/kinesisapi"
 	"github.com/freshet/freshet/internal/config"
+	"github.com/freshet/freshet/internal/firehose"
 	"github.com/freshet/freshet/internal/protocol/dispatch"
 	"github.com/freshet/freshet/internal/protocol/sigv4"
+	"github.com/freshet/freshet/internal/s3"
 	"github.com/freshet/freshet/internal/storage"
 	"github.com/freshet/freshet/internal/storage/memstore"
 	"github.com/freshet/freshet/internal/storage/pebblestore"
@@ -47,14 +49,16 @@ func VersionString() string {
 
 // Server is a running Freshet.
 type Server struct {
-	cfg     config.Config
-	log     *slog.Logger
-	store   storage.Backend
-	streams *streams.Service
-	http    *http.Server
-	ln      net.Listener
-	ready   atomic.Bool
-	served  chan error
+	cfg      config.Config
+	log      *slog.Logger
+	store    storage.Backend
+	streams  *streams.Service
+	firehose *firehose.Service
+	s3       *s3.Service
+	http     *http.Server
+	ln       net.Listener
+	ready    atomic.Bool
+	served   chan error
 }
 
 // Options are hooks for tests; the zero value is what `freshet serve` uses.
@@ -63,6 +67,8 @@ type Options struct {
 	Now func() time.Time
 	// SubscriptionLifetime shortens SubscribeToShard's five minutes.
 	SubscriptionLifetime time.Duration
+	// FirehoseRetryBase scales Firehose's retry delays (1 s on AWS).
+	FirehoseRetryBase time.Duration
 }
 
 // Start opens storage, builds the services and starts serving. Close stops it.
@@ -129,8 +135,14 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		return nil, fmt.Errorf("app: listen on %s: %w", cfg.Listen, err)
 	}
 	s.ln = ln
+	if err := s.startDelivery(ctx, mux, verifier, o); err != nil {
+		ln.Close()
+		s.streams.Close()
+		store.Close()
+		return nil, err
+	}
 	s.http = &http.Server{
-		Handler:           s.routes(mux, &sts.Handler{Account: cfg.AccountID, Verifier: verifier}),
+		Handler:           s.routes(mux, &sts.Handler{Account: cfg.AccountID, Verifier: verifier}, s.s3),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
@@ -162,7 +174,7 @@ func (s *Server) Close() error {
 	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
-	err = errors.Join(err, s.streams.Close(), s.store.Close())
+	err = errors.Join(err, s.firehose.Close(), s.s3.Close(), s.streams.Close(), s.store.Close())
 	s.log.Info("freshet stopped")
 	return err
 }
@@ -183,7 +195,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return s.Close()
 }
 
-func (s *Server) routes(api, stsHandler http.Handler) http.Handler {
+func (s *Server) routes(api, stsHandler http.Handler, s3 *s3.Service) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -220,6 +232,10 @@ func (s *Server) routes(api, stsHandler http.Handler) http.Handler {
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sts.IsQuery(r) {
 			stsHandler.ServeHTTP(w, r)
+			return
+		}
+		if s3.Match(r) {
+			s3.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)

@@ -39,6 +39,12 @@ type Config struct {
 	EnforceThroughput        bool          // --enforce-throughput: per-shard write and read limits
 	FaultThrottleProbability float64       // --fault-throttle-probability: random throttling, 0 to 1
 	ConfigFile               string        // --config: optional YAML file the settings were read from
+	S3Endpoint               string        // --s3-endpoint: where Firehose writes S3 objects; "" = Freshet itself
+	S3AccessKey              string        // --s3-access-key
+	S3SecretKey              string        // --s3-secret-key
+	LambdaEndpoint           string        // --lambda-endpoint: Lambda Invoke API for Firehose transforms
+	GlueEndpoint             string        // --glue-endpoint: Glue API for conversion schemas; "" = Freshet itself
+	DeliveryStreamLimit      int           // --delivery-stream-limit: Firehose streams per account and region
 	// ShutdownTimeout is how long a graceful shutdown may take (--shutdown-timeout).
 	ShutdownTimeout time.Duration
 
@@ -79,6 +85,7 @@ func Default() Config {
 		LogFormat:            "text",
 		ShutdownTimeout:      10 * time.Second,
 		SubscriptionLifetime: 5 * time.Minute,
+		DeliveryStreamLimit:  50,
 	}
 }
 

@@ -46,6 +46,7 @@ func TestDefaults(t *testing.T) {
 		ShutdownTimeout: 10 * time.Second,
 
 		SubscriptionLifetime: 5 * time.Minute,
+		DeliveryStreamLimit:  50,
 	}
 	if cfg != want {
 		t.Errorf("Load(nil) = %+v\nwant %+v", cfg, want)

@@ -14,12 +14,14 @@ const (
 	sectionCompatibility = "Compatibility Options"
 	sectionSecurity      = "Security Options"
 	sectionLogging       = "Logging Options"
+	sectionFirehose      = "Firehose Options"
 )
 
 var sections = []string{
 	sectionServer,
 	sectionStorage,
 	sectionCompatibility,
+	sectionFirehose,
 	sectionSecurity,
 	sectionLogging,
 }
@@ -42,6 +44,36 @@ type option struct {
 // options is the single source of truth for flags, environment, the YAML
 // file, Usage and Redacted.
 var options = []option{
+	{
+		name: "s3-endpoint", section: sectionFirehose, arg: "<url>",
+		usage: "S3-compatible server Firehose delivers to (default: Freshet's own S3)",
+		field: func(c *Config) any { return &c.S3Endpoint },
+	},
+	{
+		name: "s3-access-key", section: sectionFirehose, arg: "<key>",
+		usage: "Access key for --s3-endpoint",
+		field: func(c *Config) any { return &c.S3AccessKey },
+	},
+	{
+		name: "s3-secret-key", section: sectionFirehose, arg: "<secret>",
+		usage: "Secret key for --s3-endpoint",
+		field: func(c *Config) any { return &c.S3SecretKey }, secret: true,
+	},
+	{
+		name: "lambda-endpoint", section: sectionFirehose, arg: "<url>",
+		usage: "Lambda Invoke API that Firehose transforms call",
+		field: func(c *Config) any { return &c.LambdaEndpoint },
+	},
+	{
+		name: "glue-endpoint", section: sectionFirehose, arg: "<url>",
+		usage: "Glue Data Catalog that conversion schemas are read from (default: Freshet's own)",
+		field: func(c *Config) any { return &c.GlueEndpoint },
+	},
+	{
+		name: "delivery-stream-limit", section: sectionFirehose, arg: "<n>",
+		usage: "Delivery streams per account and region",
+		field: func(c *Config) any { return &c.DeliveryStreamLimit },
+	},
 	{
 		name: "listen", section: sectionServer, arg: "<addr>",
 		usage: "Address to serve the AWS APIs on",

@@ -43,6 +43,10 @@ type serverOpts struct {
 	dataDir    string // "" = memory
 	subLife    time.Duration
 	enforce    bool // --enforce-throughput
+	// retryBase scales Firehose's retry delays (1 s when 0).
+	retryBase time.Duration
+	// cfg adjusts the configuration further (Firehose endpoints...).
+	cfg func(*config.Config)
 }
 
 // startServer runs Freshet in-process on a free port and returns an SDK
@@ -59,9 +63,12 @@ func startServer(t testing.TB, o serverOpts) (*kinesis.Client, *clock, string) {
 		cfg.ShardLimit = o.shardLimit
 	}
 	cfg.EnforceThroughput = o.enforce
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
 	clk := &clock{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := app.Start(context.Background(), cfg, log, app.Options{Now: clk.now, SubscriptionLifetime: o.subLife})
+	srv, err := app.Start(context.Background(), cfg, log, app.Options{Now: clk.now, SubscriptionLifetime: o.subLife, FirehoseRetryBase: o.retryBase})
 	if err != nil {
 		t.Fatal(err)
 	}
