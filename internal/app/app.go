@@ -21,6 +21,7 @@ import (
 	"github.com/freshet/freshet/internal/api/kinesisapi"
 	"github.com/freshet/freshet/internal/config"
 	"github.com/freshet/freshet/internal/firehose"
+	"github.com/freshet/freshet/internal/metrics"
 	"github.com/freshet/freshet/internal/protocol/dispatch"
 	"github.com/freshet/freshet/internal/protocol/sigv4"
 	"github.com/freshet/freshet/internal/s3"
@@ -54,6 +55,7 @@ type Server struct {
 	store    storage.Backend
 	streams  *streams.Service
 	firehose *firehose.Service
+	metrics  *metrics.Registry
 	s3       *s3.Service
 	http     *http.Server
 	ln       net.Listener
@@ -77,7 +79,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	s := &Server{cfg: cfg, log: log, served: make(chan error, 1)}
+	s := &Server{cfg: cfg, log: log, served: make(chan error, 1), metrics: metrics.New()}
 	store, err := openStore(cfg, log)
 	if err != nil {
 		return nil, err
@@ -210,6 +212,7 @@ func (s *Server) routes(api, stsHandler http.Handler, s3 *s3.Service) http.Handl
 		}
 		fmt.Fprintf(w, `{"status":"ready","storage":%q}`, s.store.Name())
 	})
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	if s.cfg.AllowReset {
 		reset := func(w http.ResponseWriter, r *http.Request) {
 			if err := s.streams.Reset(r.Context()); err != nil {
@@ -234,13 +237,27 @@ func (s *Server) routes(api, stsHandler http.Handler, s3 *s3.Service) http.Handl
 			stsHandler.ServeHTTP(w, r)
 			return
 		}
-		if s3.Match(r) {
+
+		api.ServeHTTP(w, r)
+	}))
+	// S3 keys may hold "//" or "..": S3 requests must reach the S3 service
+	// before ServeMux cleans (and redirects) their paths.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !ownPath(r.URL.Path) && s3.Match(r) {
 			s3.ServeHTTP(w, r)
 			return
 		}
-		api.ServeHTTP(w, r)
-	}))
-	return mux
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// ownPath says a path is one of Freshet's own endpoints, never S3's.
+func ownPath(p string) bool {
+	switch p {
+	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return strings.HasPrefix(p, "/_freshet/") || strings.HasPrefix(p, "/debug/pprof") || strings.HasPrefix(p, "/moto-api/")
 }
 
 func openStore(cfg config.Config, log *slog.Logger) (storage.Backend, error) {

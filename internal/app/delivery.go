@@ -12,6 +12,7 @@ import (
 	"github.com/freshet/freshet/internal/api/glueapi"
 	"github.com/freshet/freshet/internal/firehose"
 	"github.com/freshet/freshet/internal/glue"
+	"github.com/freshet/freshet/internal/metrics"
 	"github.com/freshet/freshet/internal/protocol/awserr"
 	"github.com/freshet/freshet/internal/protocol/dispatch"
 	"github.com/freshet/freshet/internal/protocol/sigv4"
@@ -28,6 +29,9 @@ func (s *Server) startDelivery(ctx context.Context, mux *dispatch.Mux, verifier 
 		dir = filepath.Join(cfg.DataDir, "s3")
 	}
 	s.s3 = s3.New(s3.Options{Dir: dir, Logger: s.log.With("service", "s3"), Region: cfg.Region, Now: o.Now, Verify: s3Verify(verifier)})
+	if err := s.s3.Initialize(ctx); err != nil {
+		return fmt.Errorf("app: s3: %w", err)
+	}
 	glueapi.Register(mux, glue.New(glue.Options{Store: s.store.Meta(), Account: cfg.AccountID, Region: cfg.Region, Logger: s.log.With("service", "glue"), Now: o.Now}))
 
 	self := "http://" + s.ln.Addr().String()
@@ -49,6 +53,7 @@ func (s *Server) startDelivery(ctx context.Context, mux *dispatch.Mux, verifier 
 		Kinesis:        kinesisSource{s.streams},
 		HTTPClient:     &http.Client{Timeout: 5 * time.Minute},
 		RetryBase:      o.FirehoseRetryBase,
+		Metrics:        firehoseMetrics{s.metrics},
 	})
 	if err := s.firehose.Initialize(ctx); err != nil {
 		s.s3.Close()
@@ -78,4 +83,16 @@ func s3Verify(v *sigv4.Verifier) func(r *http.Request) error {
 		}
 		return nil
 	}
+}
+
+// firehoseMetrics records Firehose's CloudWatch metrics in the registry,
+// labelled by delivery stream.
+type firehoseMetrics struct{ r *metrics.Registry }
+
+func (m firehoseMetrics) Count(stream, metric string, v float64) {
+	m.r.Add(metrics.PromName("firehose", metric, metrics.Counter), "Firehose "+metric+" (CloudWatch AWS/Firehose).", []string{"delivery_stream", stream}, v)
+}
+
+func (m firehoseMetrics) Gauge(stream, metric string, v float64) {
+	m.r.Set(metrics.PromName("firehose", metric, metrics.Gauge)+"_seconds", "Firehose "+metric+" (CloudWatch AWS/Firehose), in seconds.", []string{"delivery_stream", stream}, v)
 }

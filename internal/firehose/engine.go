@@ -234,6 +234,14 @@ func (p *pipeline) ingest(recs []srcRecord) {
 	}
 	g := p.tracker.newGroup(last)
 	defer g.release(1)
+	if p.doc.Type == typeKinesis && len(items) > 0 {
+		n := 0
+		for _, it := range items {
+			n += len(it.Data)
+		}
+		p.s.opts.Metrics.Count(p.doc.Name, "DataReadFromKinesisStream.Records", float64(len(items)))
+		p.s.opts.Metrics.Count(p.doc.Name, "DataReadFromKinesisStream.Bytes", float64(n))
+	}
 	if p.backup != nil && len(items) > 0 {
 		if p.backupBuf == nil {
 			p.backupBuf = newBuffer("", p.s.now())
@@ -404,6 +412,7 @@ func (p *pipeline) worker() {
 		if err != nil {
 			continue // stopping: the records stay unacknowledged
 		}
+		p.recordDelivery(b, batch)
 		for r, n := range b.refs {
 			r.release(n)
 		}
@@ -433,4 +442,20 @@ func hintLimits(h *firehoseapi.BufferingHints, size, secs int) limits {
 		secs = intOr(h.IntervalInSeconds, secs)
 	}
 	return limits{bytes: size * mib, interval: time.Duration(secs) * time.Second}
+}
+
+// recordDelivery counts a delivered batch under AWS's metric names.
+func (p *pipeline) recordDelivery(b *buffer, batch *flushBatch) {
+	m, name := p.s.opts.Metrics, p.doc.Name
+	prefix := "DeliveryTo" + p.sink.metricName()
+	if b.backup {
+		prefix = "BackupToS3"
+	}
+	m.Count(name, prefix+".Records", float64(len(b.recs)))
+	m.Count(name, prefix+".Bytes", float64(b.bytes))
+	m.Count(name, prefix+".Success", 1)
+	if prefix == "DeliveryToS3" || b.backup {
+		m.Count(name, prefix+".ObjectCount", 1)
+	}
+	m.Gauge(name, prefix+".DataFreshness", p.s.now().Sub(batch.oldest).Seconds())
 }

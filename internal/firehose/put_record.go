@@ -20,6 +20,9 @@ func (s *Service) PutRecord(ctx context.Context, in *firehoseapi.PutRecordInput)
 	if err != nil {
 		return nil, err
 	}
+	m := s.opts.Metrics
+	m.Count(in.DeliveryStreamName, "PutRecord.Requests", 1)
+	m.Count(in.DeliveryStreamName, "PutRecord.Bytes", float64(len(in.Record.Data)))
 	return &firehoseapi.PutRecordOutput{RecordId: ids[0], Encrypted: &encrypted}, nil
 }
 
@@ -38,6 +41,10 @@ func (s *Service) PutRecordBatch(ctx context.Context, in *firehoseapi.PutRecordB
 	if err != nil {
 		return nil, err
 	}
+	m := s.opts.Metrics
+	m.Count(in.DeliveryStreamName, "PutRecordBatch.Requests", 1)
+	m.Count(in.DeliveryStreamName, "PutRecordBatch.Records", float64(len(data)))
+	m.Count(in.DeliveryStreamName, "PutRecordBatch.Bytes", float64(total))
 	out := &firehoseapi.PutRecordBatchOutput{Encrypted: &encrypted, RequestResponses: make([]firehoseapi.PutRecordBatchResponseEntry, len(ids))}
 	for i := range ids {
 		out.RequestResponses[i].RecordId = &ids[i]
@@ -72,6 +79,13 @@ func (s *Service) spool(ctx context.Context, name string, data [][]byte) ([]stri
 	case ds.wake <- struct{}{}:
 	default:
 	}
+	bytes := 0
+	for _, d := range data {
+		bytes += len(d)
+	}
+	s.opts.Metrics.Count(doc.Name, "IncomingPutRequests", 1)
+	s.opts.Metrics.Count(doc.Name, "IncomingRecords", float64(len(data)))
+	s.opts.Metrics.Count(doc.Name, "IncomingBytes", float64(bytes))
 	ids := make([]string, len(data))
 	uid, _ := hex.DecodeString(doc.UID)
 	for i := range ids {

@@ -43,7 +43,21 @@ type Options struct {
 	HTTPClient *http.Client
 	// RetryBase scales every retry delay (tests shorten it); 1 s when 0.
 	RetryBase time.Duration
+	// Metrics records CloudWatch-named metrics; nil records nothing.
+	Metrics Recorder
 }
+
+// Recorder takes metrics under their CloudWatch names (namespace
+// AWS/Firehose, dimension DeliveryStreamName).
+type Recorder interface {
+	Count(stream, metric string, v float64)
+	Gauge(stream, metric string, v float64)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Count(string, string, float64) {}
+func (noMetrics) Gauge(string, string, float64) {}
 
 // S3Endpoint is an S3-compatible server and its credentials.
 type S3Endpoint struct {
@@ -94,6 +108,9 @@ func New(opts Options) *Service {
 	}
 	if opts.RetryBase == 0 {
 		opts.RetryBase = time.Second
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = noMetrics{}
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 5 * time.Minute}

@@ -22,6 +22,8 @@ type sink interface {
 	deliver(ctx context.Context, b *flushBatch) error
 	// errors is where failed records go.
 	errors() *s3Target
+	// metricName completes DeliveryTo<name>.* metric names.
+	metricName() string
 	close()
 }
 
@@ -146,8 +148,9 @@ type s3Sink struct {
 	partitioned bool
 }
 
-func (k *s3Sink) errors() *s3Target { return k.t }
-func (k *s3Sink) close()            {}
+func (k *s3Sink) errors() *s3Target  { return k.t }
+func (k *s3Sink) close()             {}
+func (k *s3Sink) metricName() string { return "S3" }
 
 func (k *s3Sink) deliver(ctx context.Context, b *flushBatch) error {
 	if k.conv == nil {
@@ -181,12 +184,14 @@ type destSink struct {
 	d            dest.Destination
 	t            *s3Target
 	errType      string
+	metric       string
 	allData      bool
 	intermediate bool
 }
 
-func (k *destSink) errors() *s3Target { return k.t }
-func (k *destSink) close()            { _ = k.d.Close() }
+func (k *destSink) errors() *s3Target  { return k.t }
+func (k *destSink) close()             { _ = k.d.Close() }
+func (k *destSink) metricName() string { return k.metric }
 
 func (k *destSink) deliver(ctx context.Context, b *flushBatch) error {
 	if k.intermediate {
@@ -246,7 +251,7 @@ func (s *Service) newSink(ctx context.Context, doc *streamDoc) (sink, limits, er
 		interval: time.Duration(intOr(secs, p.spec.IntervalInSeconds.Default)) * time.Second,
 	}
 	return &destSink{
-		s: s, d: d, t: t, errType: p.spec.ErrorOutputType,
+		s: s, d: d, t: t, errType: p.spec.ErrorOutputType, metric: p.spec.MetricName,
 		allData:      len(mode) > 3 && mode[:3] == "All",
 		intermediate: p.intermediate,
 	}, lim, nil
